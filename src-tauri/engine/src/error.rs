@@ -1,0 +1,21 @@
+//! The crate's error type: what a caller of the engine can get back.
+
+use crate::feed::ValidationError;
+use crate::settings::SettingsError;
+
+/// An error from an engine operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The user's input is invalid; the field and message say how.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// No feed has that id.
+    #[error("no feed with id {0}")]
+    NotFound(String),
+    /// The settings could not be saved; nothing was changed.
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    /// The engine has shut down.
+    #[error("the engine has stopped")]
+    Stopped,
+}

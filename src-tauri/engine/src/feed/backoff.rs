@@ -1,0 +1,106 @@
+//! How long to wait before the next connection attempt: a pure, deterministic policy.
+//!
+//! Exponential backoff with full jitter: attempt `n` waits a random time in
+//! `[base/2, min(cap, base * 2^n)]`. The base is the server's `retry:` value (clamped to a sane
+//! minimum) or one second. Keeping a floor of half the base stops a server that accepts and drops
+//! at once from being hammered, while the jitter keeps many clients from reconnecting in step.
+
+use std::time::Duration;
+
+/// The default first delay when the server sent no `retry:`.
+pub const DEFAULT_BASE: Duration = Duration::from_secs(1);
+/// The shortest base Herald accepts from a server's `retry:`.
+pub const MIN_BASE: Duration = Duration::from_millis(250);
+/// The longest wait between attempts.
+pub const DEFAULT_CAP: Duration = Duration::from_secs(60);
+/// How often a feed that needs the user's attention is retried anyway.
+pub const ATTENTION_RETRY: Duration = Duration::from_secs(15 * 60);
+
+/// The backoff state of one feed.
+#[derive(Debug, Clone)]
+pub struct Backoff {
+    base: Duration,
+    cap: Duration,
+    /// Failed attempts since the feed last made progress.
+    attempt: u32,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Backoff { base: DEFAULT_BASE, cap: DEFAULT_CAP, attempt: 0 }
+    }
+}
+
+impl Backoff {
+    /// Failed attempts since the feed last made progress.
+    pub fn attempt(&self) -> u32 {
+        self.attempt
+    }
+
+    /// Takes the server's `retry:` (milliseconds) as the new base delay.
+    pub fn set_retry(&mut self, retry_ms: u64) {
+        self.base = Duration::from_millis(retry_ms).clamp(MIN_BASE, self.cap);
+    }
+
+    /// The connection made progress (delivered an event, or stayed up): start over.
+    pub fn reset(&mut self) {
+        self.attempt = 0;
+    }
+
+    /// Counts a failed attempt and returns how long to wait; `unit` is a random number in
+    /// `[0, 1)` (passed in so tests are deterministic).
+    pub fn next_delay(&mut self, unit: f64) -> Duration {
+        let ceiling = self.base.saturating_mul(1 << self.attempt.min(16)).min(self.cap);
+        let floor = self.base / 2;
+        self.attempt = self.attempt.saturating_add(1);
+        floor + (ceiling.saturating_sub(floor)).mul_f64(unit.clamp(0.0, 1.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    #[test]
+    fn delays_grow_exponentially_up_to_the_cap() {
+        let mut backoff = Backoff::default();
+        // With unit = 1.0 every delay is its ceiling.
+        let got: Vec<_> = (0..9).map(|_| backoff.next_delay(1.0)).collect();
+        let want = [1, 2, 4, 8, 16, 32, 60, 60, 60].map(|s| ms(s * 1000));
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn jitter_stays_between_half_the_base_and_the_ceiling() {
+        let table = [(0.0, ms(500)), (0.5, ms(750)), (0.999_999, ms(1000))];
+        for (unit, want) in table {
+            let delay = Backoff::default().next_delay(unit);
+            assert!((delay.as_millis() as i128 - want.as_millis() as i128).abs() <= 1, "{unit}");
+        }
+    }
+
+    #[test]
+    fn server_retry_sets_the_base_within_bounds() {
+        let table = [(3000, ms(3000)), (10, MIN_BASE), (10_000_000, DEFAULT_CAP)];
+        for (retry, want) in table {
+            let mut backoff = Backoff::default();
+            backoff.set_retry(retry);
+            assert_eq!(backoff.next_delay(1.0), want, "retry {retry}");
+        }
+    }
+
+    #[test]
+    fn reset_starts_over() {
+        let mut backoff = Backoff::default();
+        for _ in 0..5 {
+            backoff.next_delay(1.0);
+        }
+        backoff.reset();
+        assert_eq!(backoff.attempt(), 0);
+        assert_eq!(backoff.next_delay(1.0), ms(1000));
+    }
+}

@@ -1,0 +1,212 @@
+//! A feed as the user configured it, and the validation of the settings form.
+
+use std::fmt;
+
+use reqwest::header::{HeaderName, HeaderValue};
+use serde::{Deserialize, Serialize};
+
+/// A feed's stable identity, kept in the settings file.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FeedId(pub String);
+
+impl FeedId {
+    /// A new random id.
+    pub fn random() -> FeedId {
+        FeedId(uuid::Uuid::new_v4().simple().to_string()[..12].to_owned())
+    }
+}
+
+impl fmt::Display for FeedId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One request header the feed sends, such as `Authorization: Bearer …`.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    /// The header name as the user typed it.
+    pub name: String,
+    /// The value; may be a secret, so `Debug` never prints it.
+    pub value: String,
+}
+
+impl fmt::Debug for Header {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: <redacted>", self.name)
+    }
+}
+
+/// A subscribed feed, as stored in the settings file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedConfig {
+    /// Stable identity.
+    pub id: FeedId,
+    /// The name shown in the timeline and as the notification title.
+    pub name: String,
+    /// An `http` or `https` URL answering with `text/event-stream`.
+    pub url: String,
+    /// Extra request headers, in order.
+    #[serde(default)]
+    pub headers: Vec<Header>,
+    /// This is Herald's built-in demo feed (Herald serves it itself).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub demo: bool,
+}
+
+impl FeedConfig {
+    /// The URL without credentials, query or fragment: safe to log (tokens often sit in the
+    /// query string).
+    pub fn redacted_url(&self) -> String {
+        redact_url(&self.url)
+    }
+}
+
+/// `url` without user info, query or fragment, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            let _ = parsed.set_username("");
+            let _ = parsed.set_password(None);
+            parsed.set_query(None);
+            parsed.set_fragment(None);
+            parsed.to_string()
+        }
+        Err(_) => "<invalid url>".to_owned(),
+    }
+}
+
+/// What the settings form sends: free text, not yet validated.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedDraft {
+    /// The feed's display name; when empty, the URL's host is used.
+    #[serde(default)]
+    pub name: String,
+    /// The URL as typed.
+    pub url: String,
+    /// Request headers, one `Name: value` per line.
+    #[serde(default)]
+    pub headers: String,
+}
+
+/// A settings-form field that failed validation, with a message for the user.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ValidationError {
+    /// The form field at fault: `name`, `url` or `headers`.
+    pub field: &'static str,
+    /// What is wrong and what to do, in the user's words.
+    pub message: String,
+}
+
+fn invalid(field: &'static str, message: impl Into<String>) -> ValidationError {
+    ValidationError { field, message: message.into() }
+}
+
+impl FeedDraft {
+    /// Checks the draft and turns it into a feed with a new id.
+    pub fn validate(&self) -> Result<FeedConfig, ValidationError> {
+        let url_text = self.url.trim();
+        if url_text.is_empty() {
+            return Err(invalid("url", "Enter the feed's URL, e.g. https://example.com/events"));
+        }
+        let url = url::Url::parse(url_text).map_err(|e| {
+            invalid("url", format!("This is not a valid URL ({e}). Use a full http(s) address."))
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(invalid(
+                "url",
+                format!("Herald reads http and https feeds, not “{}:”.", url.scheme()),
+            ));
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(invalid("url", "The URL needs a host name."));
+        }
+        let name = match self.name.trim() {
+            "" => url.host_str().unwrap_or("feed").to_owned(),
+            name if name.chars().count() > 80 => {
+                return Err(invalid("name", "Keep the name under 80 characters."));
+            }
+            name => name.to_owned(),
+        };
+        let headers = parse_headers(&self.headers)?;
+        Ok(FeedConfig { id: FeedId::random(), name, url: url.to_string(), headers, demo: false })
+    }
+}
+
+/// Parses `Name: value` lines; blank lines are skipped.
+fn parse_headers(text: &str) -> Result<Vec<Header>, ValidationError> {
+    let mut headers = Vec::new();
+    for (number, line) in text.lines().enumerate().map(|(i, l)| (i + 1, l.trim())) {
+        if line.is_empty() {
+            continue;
+        }
+        let Some((name, value)) = line.split_once(':') else {
+            return Err(invalid(
+                "headers",
+                format!("Line {number}: write each header as “Name: value”."),
+            ));
+        };
+        let (name, value) = (name.trim(), value.trim());
+        if HeaderName::from_bytes(name.as_bytes()).is_err() {
+            return Err(invalid("headers", format!("Line {number}: “{name}” is not a header name.")));
+        }
+        if HeaderValue::from_str(value).is_err() {
+            return Err(invalid(
+                "headers",
+                format!("Line {number}: the value of {name} has characters a header cannot carry."),
+            ));
+        }
+        headers.push(Header { name: name.to_owned(), value: value.to_owned() });
+    }
+    Ok(headers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(name: &str, url: &str, headers: &str) -> FeedDraft {
+        FeedDraft { name: name.into(), url: url.into(), headers: headers.into() }
+    }
+
+    #[test]
+    fn validation_names_the_field_at_fault() {
+        let table = [
+            (draft("a", "", ""), "url"),
+            (draft("a", "not a url", ""), "url"),
+            (draft("a", "ftp://example.com/x", ""), "url"),
+            (draft("a", "file:///etc/passwd", ""), "url"),
+            (draft(&"n".repeat(81), "http://h/", ""), "name"),
+            (draft("a", "http://h/", "no colon here"), "headers"),
+            (draft("a", "http://h/", "bad name: x"), "headers"),
+            (draft("a", "http://h/", "X-Ok: line\u{7}bell"), "headers"),
+        ];
+        for (draft, field) in table {
+            assert_eq!(draft.validate().unwrap_err().field, field, "{draft:?}");
+        }
+    }
+
+    #[test]
+    fn valid_draft_becomes_a_feed() {
+        let feed = draft(" ", " https://example.com/sse?x=1 ", "Authorization: Bearer t\n\nX-A:b")
+            .validate()
+            .unwrap();
+        assert_eq!(feed.name, "example.com");
+        assert_eq!(feed.url, "https://example.com/sse?x=1");
+        assert_eq!(feed.headers.len(), 2);
+        assert_eq!(feed.headers[1], Header { name: "X-A".into(), value: "b".into() });
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_and_redacted_urls() {
+        let feed = draft("a", "https://u:p@h.example/s?token=sec#f", "Authorization: Bearer sec")
+            .validate()
+            .unwrap();
+        assert!(!format!("{feed:?}").contains("Bearer sec"));
+        assert_eq!(feed.redacted_url(), "https://h.example/s");
+    }
+}

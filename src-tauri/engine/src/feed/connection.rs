@@ -1,0 +1,175 @@
+//! One HTTP request for a feed, and the checks that decide whether its response is a stream.
+
+use std::time::Duration;
+
+use reqwest::{header, Response, StatusCode};
+
+use super::{ErrorKind, FeedConfig, FeedError};
+
+/// Longest part of an error body quoted back to the user.
+const MAX_ERROR_BODY: usize = 200;
+
+/// The HTTP client all feeds share, so requests to one host share connections (and, over TLS
+/// with ALPN, one HTTP/2 connection).
+pub fn client() -> Result<reqwest::Client, FeedError> {
+    reqwest::Client::builder()
+        .user_agent(concat!("Herald/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(Duration::from_secs(15))
+        // Feeds carry credentials: do not follow redirects blindly (the connection issue adds a
+        // policy that keeps credentials on their origin).
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .build()
+        .map_err(|e| FeedError::new(ErrorKind::Request, format!("cannot set up HTTP: {e}")))
+}
+
+/// What a successful request produced.
+pub enum Opened {
+    /// 200 with `text/event-stream`: read the body.
+    Stream(Response),
+    /// 204 No Content: the server asks the client to stop reconnecting.
+    StopRequested,
+}
+
+/// Sends the feed's request, resuming from `last_event_id` when it is not empty.
+///
+/// Spec (HTML, "Server-sent events", processing model): the request carries
+/// `Accept: text/event-stream`, `Cache-Control: no-store`, and `Last-Event-ID` when the last event
+/// ID string is not empty.
+pub async fn open(
+    client: &reqwest::Client,
+    feed: &FeedConfig,
+    last_event_id: &str,
+) -> Result<Opened, FeedError> {
+    let mut request = client
+        .get(&feed.url)
+        .header(header::ACCEPT, "text/event-stream")
+        .header(header::CACHE_CONTROL, "no-store");
+    for h in &feed.headers {
+        request = request.header(h.name.as_str(), h.value.as_str());
+    }
+    if !last_event_id.is_empty() {
+        request = request.header("Last-Event-ID", last_event_id);
+    }
+    let response = request.send().await.map_err(request_error)?;
+    check(response).await
+}
+
+/// Sorts a response into stream, stop, or an error with the server's words and a hint.
+async fn check(response: Response) -> Result<Opened, FeedError> {
+    let status = response.status();
+    if status == StatusCode::NO_CONTENT {
+        return Ok(Opened::StopRequested);
+    }
+    if status != StatusCode::OK {
+        let retry_after = retry_after(&response);
+        let reason = status.canonical_reason().unwrap_or("");
+        let said = short_body(response).await;
+        let mut message = format!("HTTP {} {reason}", status.as_u16()).trim_end().to_owned();
+        if !said.is_empty() {
+            message = format!("{message}: {said}");
+        }
+        let mut error = FeedError::new(ErrorKind::Http, message);
+        error.status = Some(status.as_u16());
+        error.retry_after = retry_after;
+        error.hint = http_hint(status).map(str::to_owned);
+        return Err(error);
+    }
+    let content_type = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    if !is_event_stream(&content_type) {
+        let shown = if content_type.is_empty() { "no content type" } else { &content_type };
+        return Err(FeedError::new(
+            ErrorKind::ContentType,
+            format!("the server answered with {shown}, not text/event-stream"),
+        )
+        .with_hint("check that the URL points at the event stream itself, not a web page"));
+    }
+    Ok(Opened::Stream(response))
+}
+
+/// `text/event-stream`, ignoring parameters and letter case.
+pub fn is_event_stream(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    essence.eq_ignore_ascii_case("text/event-stream")
+}
+
+/// The `Retry-After` header in seconds (the HTTP-date form is rare on streaming APIs).
+fn retry_after(response: &Response) -> Option<Duration> {
+    let value = response.headers().get(header::RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// The start of an error body, on one line, so the user sees what the server said.
+async fn short_body(response: Response) -> String {
+    // Bounded: read at most a few chunks, never a whole (possibly endless) body.
+    let mut response = response;
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY {
+        match tokio::time::timeout(Duration::from_secs(2), response.chunk()).await {
+            Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    let text = String::from_utf8_lossy(&body);
+    let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::notify::policy::truncate(&one_line, MAX_ERROR_BODY)
+}
+
+/// What the user can do about an HTTP status.
+fn http_hint(status: StatusCode) -> Option<&'static str> {
+    Some(match status.as_u16() {
+        401 | 403 => "check the token or credentials in the feed's headers",
+        404 | 410 => "check the feed's URL",
+        429 | 503 => "the server is busy; Herald waits as long as it asks",
+        400..=499 => "the server refused the request; check the URL and headers",
+        _ => return None,
+    })
+}
+
+/// Turns a reqwest error from sending the request into a feed error.
+fn request_error(e: reqwest::Error) -> FeedError {
+    if e.is_builder() {
+        return FeedError::new(ErrorKind::Request, format!("cannot build the request: {e}"));
+    }
+    let kind = if e.is_connect() || e.is_timeout() { ErrorKind::Connect } else { ErrorKind::Stream };
+    // The URL may carry a token in its query: never put it in a message.
+    let e = e.without_url();
+    // reqwest's Display of a connect error is generic; its sources say what happened.
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(inner) = source {
+        message = format!("{message}: {inner}");
+        source = inner.source();
+    }
+    let error = FeedError::new(kind, message);
+    if kind == ErrorKind::Connect {
+        error.with_hint("is the server running and reachable?")
+    } else {
+        error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_stream_content_type_ignores_parameters_and_case() {
+        let table = [
+            ("text/event-stream", true),
+            ("text/event-stream; charset=utf-8", true),
+            ("Text/Event-Stream", true),
+            (" text/event-stream ;x=y", true),
+            ("text/plain", false),
+            ("text/event-streams", false),
+            ("", false),
+        ];
+        for (value, want) in table {
+            assert_eq!(is_event_stream(value), want, "{value:?}");
+        }
+    }
+}

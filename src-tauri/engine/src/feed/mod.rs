@@ -1,0 +1,18 @@
+//! One feed's life: what the user configured, how it connects, and what state it is in.
+//!
+//! - [`config`]: the feed as the user saved it ([`FeedConfig`]) and the form it comes from
+//!   ([`FeedDraft`]), with validation that names the field at fault.
+//! - [`connection`]: one HTTP request and the checks on its response.
+//! - [`supervisor`]: the one plain `async` loop that keeps a feed connected.
+//! - [`backoff`]: the pure policy that says how long to wait before the next attempt.
+//! - [`status`]: the state machine the UI and the tests read, and the errors it carries.
+
+pub mod backoff;
+pub mod config;
+pub mod connection;
+pub mod status;
+pub mod supervisor;
+
+pub use config::{FeedConfig, FeedDraft, FeedId, Header, ValidationError};
+pub use status::{ErrorKind, FeedError, FeedStatus, StopReason};
+pub use supervisor::{FeedMessage, FeedOptions, FeedUpdate};

@@ -1,0 +1,204 @@
+//! The supervisor: one plain `async` loop that keeps one feed connected.
+//!
+//! Connect, read until the stream ends or fails, decide how long to wait, wait, reconnect with
+//! `Last-Event-ID` — all in one loop, so the retry logic lives in exactly one place. The last
+//! event id belongs to the supervisor and survives reconnects; each connection gets a fresh
+//! parser seeded with it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use super::backoff::{Backoff, ATTENTION_RETRY};
+use super::connection::{self, Opened};
+use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
+use crate::sse::{Event, Limits, Oversize, Parser};
+use crate::time::{ms_after, now_ms};
+
+/// How long a connection must stay up to count as progress even without events.
+const STABLE_AFTER: Duration = Duration::from_secs(30);
+
+/// How a supervisor behaves; the app and `herald tail` use the same options.
+#[derive(Debug, Clone)]
+pub struct FeedOptions {
+    /// Reconnect after the stream ends or fails (`false` for `herald tail --no-reconnect`).
+    pub reconnect: bool,
+    /// No bytes at all (comments count) for this long means the link is dead: reconnect.
+    pub idle_timeout: Duration,
+    /// Memory limits for the parser.
+    pub limits: Limits,
+}
+
+impl Default for FeedOptions {
+    fn default() -> Self {
+        FeedOptions { reconnect: true, idle_timeout: Duration::from_secs(90), limits: Limits::default() }
+    }
+}
+
+/// Something a feed reports to its owner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeedUpdate {
+    /// A dispatched event.
+    Event(Event),
+    /// The feed's state changed.
+    Status(FeedStatus),
+    /// An event was dropped because it was over the parser's limits.
+    Dropped(Oversize),
+}
+
+/// A [`FeedUpdate`] tagged with the feed it came from: what travels on the engine's channel.
+#[derive(Debug, Clone)]
+pub struct FeedMessage {
+    /// The feed that sent it.
+    pub feed: FeedId,
+    /// What happened.
+    pub update: FeedUpdate,
+}
+
+/// The receiver is gone: the feed's owner no longer listens, so the supervisor ends.
+struct Closed;
+
+/// How one connection ended.
+struct Ending {
+    /// The connection delivered events or stayed up long enough to reset the backoff.
+    progressed: bool,
+    /// `None` when the server closed the stream cleanly.
+    error: Option<FeedError>,
+}
+
+/// Runs one feed until its owner stops listening, or — without `reconnect` — until its first
+/// connection ends. Returns the error that ended a non-reconnecting feed.
+pub async fn run(
+    client: reqwest::Client,
+    feed: Arc<FeedConfig>,
+    options: FeedOptions,
+    last_event_id: String,
+    tx: mpsc::Sender<FeedMessage>,
+) -> Result<(), FeedError> {
+    let mut supervisor = Supervisor { client, feed, options, tx, last_event_id, backoff: Backoff::default() };
+    match supervisor.run().await {
+        Ok(result) => result,
+        Err(Closed) => Ok(()),
+    }
+}
+
+/// The state one feed's loop owns.
+struct Supervisor {
+    client: reqwest::Client,
+    feed: Arc<FeedConfig>,
+    options: FeedOptions,
+    /// Where events and statuses go; bounded, so a slow consumer slows reading, not memory.
+    tx: mpsc::Sender<FeedMessage>,
+    /// The stream's last event id, kept across reconnects.
+    last_event_id: String,
+    backoff: Backoff,
+}
+
+impl Supervisor {
+    async fn run(&mut self) -> Result<Result<(), FeedError>, Closed> {
+        loop {
+            self.emit(FeedUpdate::Status(FeedStatus::Connecting { attempt: self.backoff.attempt() }))
+                .await?;
+            let ending = match connection::open(&self.client, &self.feed, &self.last_event_id).await {
+                Ok(Opened::StopRequested) => {
+                    tracing::info!(feed = %self.feed.id, "server answered 204: stopping");
+                    self.emit(FeedUpdate::Status(FeedStatus::Stopped { reason: StopReason::Server }))
+                        .await?;
+                    return Ok(Ok(()));
+                }
+                Ok(Opened::Stream(response)) => {
+                    tracing::info!(feed = %self.feed.id, url = %self.feed.redacted_url(), "live");
+                    self.emit(FeedUpdate::Status(FeedStatus::Live { since: now_ms() })).await?;
+                    self.read(response).await?
+                }
+                Err(error) => Ending { progressed: false, error: Some(error) },
+            };
+            if !self.options.reconnect {
+                return Ok(ending.error.map_or(Ok(()), Err));
+            }
+            if ending.progressed {
+                self.backoff.reset();
+            }
+            let error = ending.error.unwrap_or_else(|| {
+                FeedError::new(ErrorKind::Stream, "the server closed the stream")
+            });
+            let (delay, status) = self.schedule(error);
+            self.emit(FeedUpdate::Status(status)).await?;
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Decides how long to wait after `error`, and the status that says so.
+    fn schedule(&mut self, error: FeedError) -> (Duration, FeedStatus) {
+        if !error.is_retryable() {
+            tracing::warn!(feed = %self.feed.id, %error, "needs attention");
+            let delay = error.retry_after.unwrap_or(ATTENTION_RETRY);
+            return (delay, FeedStatus::NeedsAttention { next_try_at: ms_after(delay), error });
+        }
+        let jittered = self.backoff.next_delay(fastrand::f64());
+        let delay = error.retry_after.unwrap_or(jittered);
+        tracing::info!(feed = %self.feed.id, %error, ?delay, "reconnecting after a pause");
+        let status = FeedStatus::Backoff {
+            attempt: self.backoff.attempt(),
+            next_try_at: ms_after(delay),
+            error,
+        };
+        (delay, status)
+    }
+
+    /// Reads one open stream to its end, forwarding events as they complete.
+    async fn read(&mut self, mut response: reqwest::Response) -> Result<Ending, Closed> {
+        let mut parser = Parser::with_last_event_id(self.options.limits, &self.last_event_id);
+        let opened = Instant::now();
+        let mut delivered = false;
+        let error = loop {
+            let chunk = tokio::time::timeout(self.options.idle_timeout, response.chunk()).await;
+            match chunk {
+                Err(_) => {
+                    let secs = self.options.idle_timeout.as_secs_f32();
+                    break Some(FeedError::new(
+                        ErrorKind::Stream,
+                        format!("no data for {secs:.0} s: the connection looks dead"),
+                    ));
+                }
+                Ok(Ok(None)) => {
+                    parser.finish();
+                    break None;
+                }
+                Ok(Err(e)) => {
+                    let message = format!("the stream broke: {}", e.without_url());
+                    break Some(FeedError::new(ErrorKind::Stream, message));
+                }
+                Ok(Ok(Some(bytes))) => {
+                    parser.push(&bytes);
+                    while let Some(item) = parser.next() {
+                        let update = match item {
+                            Ok(event) => {
+                                delivered = true;
+                                FeedUpdate::Event(event)
+                            }
+                            Err(oversize) => FeedUpdate::Dropped(oversize),
+                        };
+                        self.emit(update).await?;
+                    }
+                    // Read after the events went out: a reconnect resumes after the last one
+                    // delivered, never after one still in the parser.
+                    if self.last_event_id != parser.last_event_id() {
+                        self.last_event_id = parser.last_event_id().to_owned();
+                    }
+                    if let Some(retry) = parser.retry() {
+                        self.backoff.set_retry(retry);
+                    }
+                }
+            }
+        };
+        self.last_event_id = parser.last_event_id().to_owned();
+        Ok(Ending { progressed: delivered || opened.elapsed() >= STABLE_AFTER, error })
+    }
+
+    async fn emit(&self, update: FeedUpdate) -> Result<(), Closed> {
+        let message = FeedMessage { feed: self.feed.id.clone(), update };
+        self.tx.send(message).await.map_err(|_| Closed)
+    }
+}

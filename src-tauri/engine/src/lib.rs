@@ -1,0 +1,38 @@
+//! `herald-engine`: everything Herald does that is not a window.
+//!
+//! The engine speaks the Server-Sent Events protocol, keeps one long-lived connection per feed,
+//! remembers the user's feeds, and decides what becomes an OS notification. It has no Tauri
+//! dependency, so all of it is tested without a display; the desktop shell (`herald`) and the
+//! `herald tail` command are thin clients of it.
+//!
+//! # Layout
+//! - [`sse`]: the protocol. A push parser with no I/O: bytes in, [`sse::Event`]s out.
+//! - [`feed`]: one feed's life: its settings, the HTTP request, the supervisor loop, the backoff
+//!   policy and the status the user sees.
+//! - [`engine`]: the actor that owns every feed; callers hold an [`EngineHandle`].
+//! - [`settings`]: the settings file in the OS config dir, written atomically, never clobbered.
+//! - [`notify`]: what an event looks like as a notification, and the sender that shows it.
+//! - [`demo`]: a small SSE server with realistic events, for the first-run demo and for tests.
+//! - [`report`]: what the engine tells its owner (events, statuses, notices): the one sink.
+//! - [`error`]: the crate's error type.
+//!
+//! # The path of one event
+//! socket bytes → [`feed::supervisor`] (reqwest stream, idle watchdog) → [`sse::Parser`] →
+//! `FeedMessage` on one bounded channel → [`engine`] actor (history, sequence number) →
+//! [`Report::Event`] to the shell, and [`notify::policy`] → [`notify::Notifier`] → OS.
+#![deny(missing_docs)]
+
+pub mod demo;
+pub mod engine;
+pub mod error;
+pub mod feed;
+pub mod notify;
+pub mod report;
+pub mod settings;
+pub mod sse;
+
+mod time;
+
+pub use engine::{EngineHandle, EngineOptions};
+pub use error::Error;
+pub use report::{EventRecord, Notice, NoticeLevel, Report};

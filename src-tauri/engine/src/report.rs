@@ -1,0 +1,108 @@
+//! What the engine tells its owner: the one sink every event and status change leaves through.
+//!
+//! The desktop shell turns these into UI events and the tests read them directly. All types here
+//! serialize in camelCase, the names the UI uses.
+
+use serde::Serialize;
+
+use crate::feed::{FeedConfig, FeedId, FeedStatus, Header};
+
+/// One message from the engine to its owner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Report {
+    /// An event arrived (already in the history).
+    Event(EventRecord),
+    /// A feed's state changed.
+    Status {
+        /// The feed.
+        feed: FeedId,
+        /// Its new state.
+        status: FeedStatus,
+    },
+    /// The list of feeds changed (added, removed).
+    Feeds(Vec<FeedView>),
+    /// Something the user must be told that belongs to no single event.
+    Notice(Notice),
+}
+
+/// An event as the timeline shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventRecord {
+    /// Increasing number in arrival order, unique within one run of the engine.
+    pub seq: u64,
+    /// The feed it came from.
+    pub feed_id: FeedId,
+    /// That feed's name when the event arrived.
+    pub feed_name: String,
+    /// The event type (`message` unless the server said otherwise).
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// The event's data.
+    pub data: String,
+    /// The last event id when it was dispatched.
+    pub last_event_id: String,
+    /// When Herald received it, in ms since the Unix epoch.
+    pub received_at: u64,
+}
+
+/// A feed as the settings screen shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedView {
+    /// Stable id.
+    pub id: FeedId,
+    /// Display name.
+    pub name: String,
+    /// The URL.
+    pub url: String,
+    /// Request headers (the UI shows names only; values may be secrets).
+    pub headers: Vec<Header>,
+    /// Herald's built-in demo feed.
+    pub demo: bool,
+    /// Current state.
+    pub status: FeedStatus,
+}
+
+impl FeedView {
+    /// The view of `config` in state `status`.
+    pub fn new(config: &FeedConfig, status: FeedStatus) -> FeedView {
+        FeedView {
+            id: config.id.clone(),
+            name: config.name.clone(),
+            url: config.url.clone(),
+            headers: config.headers.clone(),
+            demo: config.demo,
+            status,
+        }
+    }
+}
+
+/// A message for the user that is not an event: a corrupt settings file, notifications down.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notice {
+    /// How serious it is.
+    pub level: NoticeLevel,
+    /// What happened and what to do, in one or two sentences.
+    pub message: String,
+}
+
+impl Notice {
+    /// A notice of `level`.
+    pub fn new(level: NoticeLevel, message: impl Into<String>) -> Notice {
+        Notice { level, message: message.into() }
+    }
+}
+
+/// How serious a [`Notice`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NoticeLevel {
+    /// For information.
+    Info,
+    /// Something degraded; Herald goes on.
+    Warning,
+    /// Something failed and needs the user.
+    Error,
+}

@@ -1,0 +1,211 @@
+//! The settings file: the user's feeds, in the OS config dir.
+//!
+//! Written atomically (temp file, fsync, rename), so a crash or a full disk never leaves a half
+//! file. A file that cannot be parsed is never overwritten: it is moved aside with a timestamp and
+//! the user is told where it went.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::feed::FeedConfig;
+use crate::report::{Notice, NoticeLevel};
+
+/// The settings format version this build writes.
+pub const VERSION: u32 = 1;
+
+/// Everything the user configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Format version, for future migrations.
+    pub version: u32,
+    /// The subscribed feeds, in the order the user added them.
+    #[serde(default)]
+    pub feeds: Vec<FeedConfig>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings { version: VERSION, feeds: Vec::new() }
+    }
+}
+
+/// Why settings could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The OS gave no home/config directory.
+    #[error("cannot find a config directory for Herald (is $HOME set?)")]
+    NoConfigDir,
+    /// Reading, writing or moving the file failed.
+    #[error("cannot {action} {path}: {source}")]
+    Io {
+        /// What Herald was doing.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+}
+
+/// The result of loading the settings at startup.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The settings to run with.
+    pub settings: Settings,
+    /// No settings file existed: this is Herald's first run.
+    pub first_run: bool,
+    /// Something the user must be told (e.g. the file was corrupt and moved aside).
+    pub notice: Option<Notice>,
+}
+
+/// Where the settings live, and how they are read and written.
+#[derive(Debug, Clone)]
+pub struct SettingsStore {
+    path: PathBuf,
+}
+
+/// Herald's directories (config, data) as the OS wants them; honours `XDG_*` on Linux.
+pub fn project_dirs() -> Option<directories::ProjectDirs> {
+    directories::ProjectDirs::from("", "", "herald")
+}
+
+impl SettingsStore {
+    /// A store at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> SettingsStore {
+        SettingsStore { path: path.into() }
+    }
+
+    /// The store in the OS config dir (`$XDG_CONFIG_HOME/herald/settings.json` on Linux).
+    pub fn default_location() -> Result<SettingsStore, SettingsError> {
+        let dirs = project_dirs().ok_or(SettingsError::NoConfigDir)?;
+        Ok(SettingsStore::new(dirs.config_dir().join("settings.json")))
+    }
+
+    /// The settings file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Loads the settings. A missing file is a first run; a corrupt one is moved aside.
+    pub fn load(&self) -> Result<Loaded, SettingsError> {
+        let text = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Ok(Loaded { settings: Settings::default(), first_run: true, notice: None });
+            }
+            Err(source) => return Err(self.io_error("read", source)),
+        };
+        match serde_json::from_slice::<Settings>(&text) {
+            Ok(settings) => Ok(Loaded { settings, first_run: false, notice: None }),
+            Err(parse_error) => {
+                let aside = self.move_aside()?;
+                tracing::warn!(path = %aside.display(), %parse_error, "settings file was corrupt");
+                let message = format!(
+                    "Your settings file could not be read ({parse_error}). It was kept as {} \
+                     and Herald started with no feeds; re-add your feeds or repair that file.",
+                    aside.display()
+                );
+                Ok(Loaded {
+                    settings: Settings::default(),
+                    first_run: false,
+                    notice: Some(Notice::new(NoticeLevel::Error, message)),
+                })
+            }
+        }
+    }
+
+    /// Writes the settings atomically: temp file, fsync, rename over the old one.
+    pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(|e| self.io_error("create the folder of", e))?;
+        let tmp = self.path.with_extension("json.tmp");
+        let json = serde_json::to_vec_pretty(settings).expect("settings always serialize");
+        let write = || -> io::Result<()> {
+            let mut file = fs::File::create(&tmp)?;
+            file.write_all(&json)?;
+            file.write_all(b"\n")?;
+            file.sync_all()
+        };
+        if let Err(e) = write() {
+            let _ = fs::remove_file(&tmp);
+            return Err(self.io_error("write", e));
+        }
+        fs::rename(&tmp, &self.path).map_err(|e| self.io_error("replace", e))?;
+        // Make the rename itself durable.
+        if let Ok(dir) = fs::File::open(dir) {
+            let _ = dir.sync_all();
+        }
+        Ok(())
+    }
+
+    /// Renames the settings file to `settings.corrupt-<UTC time>.json` beside it.
+    fn move_aside(&self) -> Result<PathBuf, SettingsError> {
+        let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
+            .to_string()
+            .replace(':', "");
+        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("settings");
+        let aside = self.path.with_file_name(format!("{stem}.corrupt-{stamp}.json"));
+        fs::rename(&self.path, &aside).map_err(|e| self.io_error("move aside", e))?;
+        Ok(aside)
+    }
+
+    fn io_error(&self, action: &'static str, source: io::Error) -> SettingsError {
+        SettingsError::Io { action, path: self.path.clone(), source }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::FeedDraft;
+
+    fn feed() -> FeedConfig {
+        FeedDraft { name: "A".into(), url: "http://127.0.0.1:1/e".into(), headers: "X: y".into() }
+            .validate()
+            .unwrap()
+    }
+
+    #[test]
+    fn missing_file_is_a_first_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = SettingsStore::new(dir.path().join("s.json")).load().unwrap();
+        assert!(loaded.first_run);
+        assert!(loaded.settings.feeds.is_empty());
+    }
+
+    #[test]
+    fn saved_settings_load_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SettingsStore::new(dir.path().join("nested/s.json"));
+        let settings = Settings { version: VERSION, feeds: vec![feed()] };
+        store.save(&settings).unwrap();
+        let loaded = store.load().unwrap();
+        assert!(!loaded.first_run);
+        assert_eq!(loaded.settings, settings);
+        assert!(!dir.path().join("nested/s.json.tmp").exists());
+    }
+
+    #[test]
+    fn corrupt_file_is_moved_aside_not_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, b"{ this is not json").unwrap();
+        let store = SettingsStore::new(&path);
+        let loaded = store.load().unwrap();
+        assert!(loaded.settings.feeds.is_empty());
+        let notice = loaded.notice.expect("the user is told");
+        assert_eq!(notice.level, NoticeLevel::Error);
+        let aside: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.to_string_lossy().contains("settings.corrupt-"))
+            .collect();
+        assert_eq!(aside.len(), 1, "one file moved aside");
+        assert_eq!(fs::read(&aside[0]).unwrap(), b"{ this is not json");
+        assert!(notice.message.contains(&*aside[0].to_string_lossy()));
+        assert!(!path.exists());
+    }
+}
