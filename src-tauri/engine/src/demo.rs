@@ -34,7 +34,10 @@ pub struct DemoOptions {
 
 impl Default for DemoOptions {
     fn default() -> Self {
-        DemoOptions { interval: Duration::from_secs(4), heartbeat: Duration::from_secs(15) }
+        DemoOptions {
+            interval: Duration::from_secs(4),
+            heartbeat: Duration::from_secs(15),
+        }
     }
 }
 
@@ -102,10 +105,16 @@ async fn serve(mut socket: TcpStream, options: DemoOptions) -> io::Result<()> {
         let body = "Herald demo server: the event stream is at /events\n";
         return http::write_response(&mut socket, 404, "text/plain; charset=utf-8", body).await;
     }
-    let resume_after: u64 =
-        request.header("last-event-id").and_then(|id| id.trim().parse().ok()).unwrap_or(0);
-    socket.write_all(http::stream_head("text/event-stream").as_bytes()).await?;
-    socket.write_all(b": Herald demo feed\nretry: 3000\n\n").await?;
+    let resume_after: u64 = request
+        .header("last-event-id")
+        .and_then(|id| id.trim().parse().ok())
+        .unwrap_or(0);
+    socket
+        .write_all(http::stream_head("text/event-stream").as_bytes())
+        .await?;
+    socket
+        .write_all(b": Herald demo feed\nretry: 3000\n\n")
+        .await?;
     let mut next = resume_after + 1;
     let mut since_event = Duration::ZERO;
     let tick = options.heartbeat.min(options.interval);
@@ -139,7 +148,9 @@ pub fn demo_event(n: u64) -> String {
              {}% used on /var\",\"priority\":5}}\n\n",
             80 + n % 20
         ),
-        _ => format!("event: build\nid: {n}\ndata: build #{n} passed\ndata: 42 tests, 0 failures\n\n"),
+        _ => format!(
+            "event: build\nid: {n}\ndata: build #{n} passed\ndata: 42 tests, 0 failures\n\n"
+        ),
     }
 }
 
@@ -154,7 +165,9 @@ mod tests {
         for n in 1..=8 {
             parser.push(demo_event(n).as_bytes());
         }
-        let events: Vec<_> = std::iter::from_fn(|| parser.next()).map(Result::unwrap).collect();
+        let events: Vec<_> = std::iter::from_fn(|| parser.next())
+            .map(Result::unwrap)
+            .collect();
         assert_eq!(events.len(), 8);
         let types: Vec<_> = events.iter().map(|e| e.event_type.as_str()).collect();
         assert_eq!(types[..4], ["message", "alert", "build", "deploy"]);
@@ -162,7 +175,11 @@ mod tests {
         assert_eq!(events[2].data, "build #3 passed\n42 tests, 0 failures");
         for event in events.iter().filter(|e| e.event_type != "build") {
             let json: serde_json::Value = serde_json::from_str(&event.data).unwrap();
-            assert!(json["title"].is_string() && json["priority"].is_number(), "{}", event.data);
+            assert!(
+                json["title"].is_string() && json["priority"].is_number(),
+                "{}",
+                event.data
+            );
         }
     }
 }

@@ -13,13 +13,15 @@ use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
+use crate::Error;
 use crate::demo::{self, DemoOptions, DemoServer};
-use crate::feed::{self, FeedConfig, FeedDraft, FeedId, FeedMessage, FeedOptions, FeedStatus, FeedUpdate};
+use crate::feed::{
+    self, FeedConfig, FeedDraft, FeedId, FeedMessage, FeedOptions, FeedStatus, FeedUpdate,
+};
 use crate::notify::{self, Notification, Notifier};
 use crate::report::{EventRecord, FeedView, Notice, NoticeLevel, Report};
 use crate::settings::{Settings, SettingsStore};
 use crate::time::now_ms;
-use crate::Error;
 
 /// Commands waiting for the actor; small, since each caller waits for its reply anyway.
 const COMMAND_QUEUE: usize = 64;
@@ -80,9 +82,15 @@ pub struct EngineHandle {
 }
 
 impl EngineHandle {
-    async fn call<T>(&self, command: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T, Error> {
+    async fn call<T>(
+        &self,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<T, Error> {
         let (reply, answer) = oneshot::channel();
-        self.tx.send(command(reply)).await.map_err(|_| Error::Stopped)?;
+        self.tx
+            .send(command(reply))
+            .await
+            .map_err(|_| Error::Stopped)?;
         answer.await.map_err(|_| Error::Stopped)
     }
 
@@ -199,7 +207,10 @@ impl Engine {
     async fn boot(&mut self, demo_on_first_run: bool) {
         match feed::connection::client() {
             Ok(client) => self.client = Some(client),
-            Err(e) => self.notice(Notice::new(NoticeLevel::Error, e.message)).await,
+            Err(e) => {
+                self.notice(Notice::new(NoticeLevel::Error, e.message))
+                    .await
+            }
         }
         let loaded = match self.store.load() {
             Ok(loaded) => loaded,
@@ -221,10 +232,11 @@ impl Engine {
             }
             self.spawn_feed(config);
         }
-        if loaded.first_run && demo_on_first_run {
-            if let Err(e) = self.add_demo_feed().await {
-                tracing::warn!(error = %e, "could not subscribe the demo feed");
-            }
+        if loaded.first_run
+            && demo_on_first_run
+            && let Err(e) = self.add_demo_feed().await
+        {
+            tracing::warn!(error = %e, "could not subscribe the demo feed");
         }
     }
 
@@ -267,7 +279,9 @@ impl Engine {
 
     async fn on_feed_message(&mut self, message: FeedMessage) {
         // Messages of a feed removed a moment ago may still be queued: drop them.
-        let Some(running) = self.feeds.get_mut(&message.feed) else { return };
+        let Some(running) = self.feeds.get_mut(&message.feed) else {
+            return;
+        };
         match message.update {
             FeedUpdate::Event(event) => {
                 let config = Arc::clone(&running.config);
@@ -293,12 +307,17 @@ impl Engine {
             }
             FeedUpdate::Status(status) => {
                 running.status = status.clone();
-                self.report(Report::Status { feed: message.feed, status }).await;
+                self.report(Report::Status {
+                    feed: message.feed,
+                    status,
+                })
+                .await;
             }
             FeedUpdate::Dropped(why) => {
                 let name = running.config.name.clone();
                 tracing::warn!(feed = %message.feed, %why, "event dropped");
-                self.notice(Notice::new(NoticeLevel::Warning, format!("{name}: {why}."))).await;
+                self.notice(Notice::new(NoticeLevel::Warning, format!("{name}: {why}.")))
+                    .await;
             }
         }
     }
@@ -406,9 +425,15 @@ impl Engine {
 
     fn views(&self) -> Vec<FeedView> {
         let status = |id: &FeedId| {
-            self.feeds.get(id).map_or(FeedStatus::Connecting { attempt: 0 }, |r| r.status.clone())
+            self.feeds
+                .get(id)
+                .map_or(FeedStatus::Connecting { attempt: 0 }, |r| r.status.clone())
         };
-        self.settings.feeds.iter().map(|config| FeedView::new(config, status(&config.id))).collect()
+        self.settings
+            .feeds
+            .iter()
+            .map(|config| FeedView::new(config, status(&config.id)))
+            .collect()
     }
 
     async fn notice(&mut self, notice: Notice) {

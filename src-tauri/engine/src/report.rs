@@ -91,7 +91,10 @@ pub struct Notice {
 impl Notice {
     /// A notice of `level`.
     pub fn new(level: NoticeLevel, message: impl Into<String>) -> Notice {
-        Notice { level, message: message.into() }
+        Notice {
+            level,
+            message: message.into(),
+        }
     }
 }
 

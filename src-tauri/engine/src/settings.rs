@@ -28,7 +28,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { version: VERSION, feeds: Vec::new() }
+        Settings {
+            version: VERSION,
+            feeds: Vec::new(),
+        }
     }
 }
 
@@ -94,12 +97,20 @@ impl SettingsStore {
         let text = match fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Ok(Loaded { settings: Settings::default(), first_run: true, notice: None });
+                return Ok(Loaded {
+                    settings: Settings::default(),
+                    first_run: true,
+                    notice: None,
+                });
             }
             Err(source) => return Err(self.io_error("read", source)),
         };
         match serde_json::from_slice::<Settings>(&text) {
-            Ok(settings) => Ok(Loaded { settings, first_run: false, notice: None }),
+            Ok(settings) => Ok(Loaded {
+                settings,
+                first_run: false,
+                notice: None,
+            }),
             Err(parse_error) => {
                 let aside = self.move_aside()?;
                 tracing::warn!(path = %aside.display(), %parse_error, "settings file was corrupt");
@@ -146,14 +157,24 @@ impl SettingsStore {
         let stamp = humantime::format_rfc3339_seconds(std::time::SystemTime::now())
             .to_string()
             .replace(':', "");
-        let stem = self.path.file_stem().and_then(|s| s.to_str()).unwrap_or("settings");
-        let aside = self.path.with_file_name(format!("{stem}.corrupt-{stamp}.json"));
+        let stem = self
+            .path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("settings");
+        let aside = self
+            .path
+            .with_file_name(format!("{stem}.corrupt-{stamp}.json"));
         fs::rename(&self.path, &aside).map_err(|e| self.io_error("move aside", e))?;
         Ok(aside)
     }
 
     fn io_error(&self, action: &'static str, source: io::Error) -> SettingsError {
-        SettingsError::Io { action, path: self.path.clone(), source }
+        SettingsError::Io {
+            action,
+            path: self.path.clone(),
+            source,
+        }
     }
 }
 
@@ -163,15 +184,21 @@ mod tests {
     use crate::feed::FeedDraft;
 
     fn feed() -> FeedConfig {
-        FeedDraft { name: "A".into(), url: "http://127.0.0.1:1/e".into(), headers: "X: y".into() }
-            .validate()
-            .unwrap()
+        FeedDraft {
+            name: "A".into(),
+            url: "http://127.0.0.1:1/e".into(),
+            headers: "X: y".into(),
+        }
+        .validate()
+        .unwrap()
     }
 
     #[test]
     fn missing_file_is_a_first_run() {
         let dir = tempfile::tempdir().unwrap();
-        let loaded = SettingsStore::new(dir.path().join("s.json")).load().unwrap();
+        let loaded = SettingsStore::new(dir.path().join("s.json"))
+            .load()
+            .unwrap();
         assert!(loaded.first_run);
         assert!(loaded.settings.feeds.is_empty());
     }
@@ -180,7 +207,10 @@ mod tests {
     fn saved_settings_load_back() {
         let dir = tempfile::tempdir().unwrap();
         let store = SettingsStore::new(dir.path().join("nested/s.json"));
-        let settings = Settings { version: VERSION, feeds: vec![feed()] };
+        let settings = Settings {
+            version: VERSION,
+            feeds: vec![feed()],
+        };
         store.save(&settings).unwrap();
         let loaded = store.load().unwrap();
         assert!(!loaded.first_run);

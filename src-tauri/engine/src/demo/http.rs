@@ -25,7 +25,10 @@ pub struct Request {
 impl Request {
     /// The first value of header `name` (give it lower-case).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -37,7 +40,10 @@ pub async fn read_request<S: AsyncRead + Unpin>(socket: &mut S) -> io::Result<Re
             let mut chunk = [0u8; 1024];
             let n = socket.read(&mut chunk).await?;
             if n == 0 {
-                return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "client closed"));
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "client closed",
+                ));
             }
             buf.extend_from_slice(&chunk[..n]);
             let mut headers = [httparse::EMPTY_HEADER; 64];
@@ -59,7 +65,10 @@ pub async fn read_request<S: AsyncRead + Unpin>(socket: &mut S) -> io::Result<Re
                 }
                 Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => continue,
                 Ok(httparse::Status::Partial) => {
-                    return Err(io::Error::new(io::ErrorKind::InvalidData, "request head too big"))
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "request head too big",
+                    ));
                 }
                 Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
             }

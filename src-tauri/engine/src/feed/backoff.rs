@@ -27,7 +27,11 @@ pub struct Backoff {
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff { base: DEFAULT_BASE, cap: DEFAULT_CAP, attempt: 0 }
+        Backoff {
+            base: DEFAULT_BASE,
+            cap: DEFAULT_CAP,
+            attempt: 0,
+        }
     }
 }
 
@@ -50,7 +54,10 @@ impl Backoff {
     /// Counts a failed attempt and returns how long to wait; `unit` is a random number in
     /// `[0, 1)` (passed in so tests are deterministic).
     pub fn next_delay(&mut self, unit: f64) -> Duration {
-        let ceiling = self.base.saturating_mul(1 << self.attempt.min(16)).min(self.cap);
+        let ceiling = self
+            .base
+            .saturating_mul(1 << self.attempt.min(16))
+            .min(self.cap);
         let floor = self.base / 2;
         self.attempt = self.attempt.saturating_add(1);
         floor + (ceiling.saturating_sub(floor)).mul_f64(unit.clamp(0.0, 1.0))
@@ -79,7 +86,10 @@ mod tests {
         let table = [(0.0, ms(500)), (0.5, ms(750)), (0.999_999, ms(1000))];
         for (unit, want) in table {
             let delay = Backoff::default().next_delay(unit);
-            assert!((delay.as_millis() as i128 - want.as_millis() as i128).abs() <= 1, "{unit}");
+            assert!(
+                (delay.as_millis() as i128 - want.as_millis() as i128).abs() <= 1,
+                "{unit}"
+            );
         }
     }
 

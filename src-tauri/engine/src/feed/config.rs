@@ -103,7 +103,10 @@ pub struct ValidationError {
 }
 
 fn invalid(field: &'static str, message: impl Into<String>) -> ValidationError {
-    ValidationError { field, message: message.into() }
+    ValidationError {
+        field,
+        message: message.into(),
+    }
 }
 
 impl FeedDraft {
@@ -111,15 +114,24 @@ impl FeedDraft {
     pub fn validate(&self) -> Result<FeedConfig, ValidationError> {
         let url_text = self.url.trim();
         if url_text.is_empty() {
-            return Err(invalid("url", "Enter the feed's URL, e.g. https://example.com/events"));
+            return Err(invalid(
+                "url",
+                "Enter the feed's URL, e.g. https://example.com/events",
+            ));
         }
         let url = url::Url::parse(url_text).map_err(|e| {
-            invalid("url", format!("This is not a valid URL ({e}). Use a full http(s) address."))
+            invalid(
+                "url",
+                format!("This is not a valid URL ({e}). Use a full http(s) address."),
+            )
         })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(invalid(
                 "url",
-                format!("Herald reads http and https feeds, not “{}:”.", url.scheme()),
+                format!(
+                    "Herald reads http and https feeds, not “{}:”.",
+                    url.scheme()
+                ),
             ));
         }
         if url.host_str().is_none_or(str::is_empty) {
@@ -133,7 +145,13 @@ impl FeedDraft {
             name => name.to_owned(),
         };
         let headers = parse_headers(&self.headers)?;
-        Ok(FeedConfig { id: FeedId::random(), name, url: url.to_string(), headers, demo: false })
+        Ok(FeedConfig {
+            id: FeedId::random(),
+            name,
+            url: url.to_string(),
+            headers,
+            demo: false,
+        })
     }
 }
 
@@ -152,7 +170,10 @@ fn parse_headers(text: &str) -> Result<Vec<Header>, ValidationError> {
         };
         let (name, value) = (name.trim(), value.trim());
         if HeaderName::from_bytes(name.as_bytes()).is_err() {
-            return Err(invalid("headers", format!("Line {number}: “{name}” is not a header name.")));
+            return Err(invalid(
+                "headers",
+                format!("Line {number}: “{name}” is not a header name."),
+            ));
         }
         if HeaderValue::from_str(value).is_err() {
             return Err(invalid(
@@ -160,7 +181,10 @@ fn parse_headers(text: &str) -> Result<Vec<Header>, ValidationError> {
                 format!("Line {number}: the value of {name} has characters a header cannot carry."),
             ));
         }
-        headers.push(Header { name: name.to_owned(), value: value.to_owned() });
+        headers.push(Header {
+            name: name.to_owned(),
+            value: value.to_owned(),
+        });
     }
     Ok(headers)
 }
@@ -170,7 +194,11 @@ mod tests {
     use super::*;
 
     fn draft(name: &str, url: &str, headers: &str) -> FeedDraft {
-        FeedDraft { name: name.into(), url: url.into(), headers: headers.into() }
+        FeedDraft {
+            name: name.into(),
+            url: url.into(),
+            headers: headers.into(),
+        }
     }
 
     #[test]
@@ -192,20 +220,34 @@ mod tests {
 
     #[test]
     fn valid_draft_becomes_a_feed() {
-        let feed = draft(" ", " https://example.com/sse?x=1 ", "Authorization: Bearer t\n\nX-A:b")
-            .validate()
-            .unwrap();
+        let feed = draft(
+            " ",
+            " https://example.com/sse?x=1 ",
+            "Authorization: Bearer t\n\nX-A:b",
+        )
+        .validate()
+        .unwrap();
         assert_eq!(feed.name, "example.com");
         assert_eq!(feed.url, "https://example.com/sse?x=1");
         assert_eq!(feed.headers.len(), 2);
-        assert_eq!(feed.headers[1], Header { name: "X-A".into(), value: "b".into() });
+        assert_eq!(
+            feed.headers[1],
+            Header {
+                name: "X-A".into(),
+                value: "b".into()
+            }
+        );
     }
 
     #[test]
     fn secrets_stay_out_of_debug_and_redacted_urls() {
-        let feed = draft("a", "https://u:p@h.example/s?token=sec#f", "Authorization: Bearer sec")
-            .validate()
-            .unwrap();
+        let feed = draft(
+            "a",
+            "https://u:p@h.example/s?token=sec#f",
+            "Authorization: Bearer sec",
+        )
+        .validate()
+        .unwrap();
         assert!(!format!("{feed:?}").contains("Bearer sec"));
         assert_eq!(feed.redacted_url(), "https://h.example/s");
     }

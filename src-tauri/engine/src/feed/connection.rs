@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use reqwest::{header, Response, StatusCode};
+use reqwest::{Response, StatusCode, header};
 
 use super::{ErrorKind, FeedConfig, FeedError};
 
@@ -64,7 +64,9 @@ async fn check(response: Response) -> Result<Opened, FeedError> {
         let retry_after = retry_after(&response);
         let reason = status.canonical_reason().unwrap_or("");
         let said = short_body(response).await;
-        let mut message = format!("HTTP {} {reason}", status.as_u16()).trim_end().to_owned();
+        let mut message = format!("HTTP {} {reason}", status.as_u16())
+            .trim_end()
+            .to_owned();
         if !said.is_empty() {
             message = format!("{message}: {said}");
         }
@@ -81,7 +83,11 @@ async fn check(response: Response) -> Result<Opened, FeedError> {
         .unwrap_or("")
         .to_owned();
     if !is_event_stream(&content_type) {
-        let shown = if content_type.is_empty() { "no content type" } else { &content_type };
+        let shown = if content_type.is_empty() {
+            "no content type"
+        } else {
+            &content_type
+        };
         return Err(FeedError::new(
             ErrorKind::ContentType,
             format!("the server answered with {shown}, not text/event-stream"),
@@ -135,7 +141,11 @@ fn request_error(e: reqwest::Error) -> FeedError {
     if e.is_builder() {
         return FeedError::new(ErrorKind::Request, format!("cannot build the request: {e}"));
     }
-    let kind = if e.is_connect() || e.is_timeout() { ErrorKind::Connect } else { ErrorKind::Stream };
+    let kind = if e.is_connect() || e.is_timeout() {
+        ErrorKind::Connect
+    } else {
+        ErrorKind::Stream
+    };
     // The URL may carry a token in its query: never put it in a message.
     let e = e.without_url();
     // reqwest's Display of a connect error is generic; its sources say what happened.

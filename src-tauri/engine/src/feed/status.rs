@@ -6,7 +6,11 @@ use serde::Serialize;
 
 /// A feed's state. One per feed, owned by its supervisor, mirrored by the engine and the UI.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "camelCase", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "state",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum FeedStatus {
     /// A request is on its way (`attempt` counts failures since the feed was last live).
     Connecting {
@@ -89,7 +93,13 @@ pub enum ErrorKind {
 impl FeedError {
     /// An error of `kind` with a message and no status.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> FeedError {
-        FeedError { kind, message: message.into(), status: None, hint: None, retry_after: None }
+        FeedError {
+            kind,
+            message: message.into(),
+            status: None,
+            hint: None,
+            retry_after: None,
+        }
     }
 
     /// Adds a hint for the user.

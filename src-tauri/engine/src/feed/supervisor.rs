@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::backoff::{Backoff, ATTENTION_RETRY};
+use super::backoff::{ATTENTION_RETRY, Backoff};
 use super::connection::{self, Opened};
 use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
 use crate::sse::{Event, Limits, Oversize, Parser};
@@ -32,7 +32,11 @@ pub struct FeedOptions {
 
 impl Default for FeedOptions {
     fn default() -> Self {
-        FeedOptions { reconnect: true, idle_timeout: Duration::from_secs(90), limits: Limits::default() }
+        FeedOptions {
+            reconnect: true,
+            idle_timeout: Duration::from_secs(90),
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -76,7 +80,14 @@ pub async fn run(
     last_event_id: String,
     tx: mpsc::Sender<FeedMessage>,
 ) -> Result<(), FeedError> {
-    let mut supervisor = Supervisor { client, feed, options, tx, last_event_id, backoff: Backoff::default() };
+    let mut supervisor = Supervisor {
+        client,
+        feed,
+        options,
+        tx,
+        last_event_id,
+        backoff: Backoff::default(),
+    };
     match supervisor.run().await {
         Ok(result) => result,
         Err(Closed) => Ok(()),
@@ -98,21 +109,30 @@ struct Supervisor {
 impl Supervisor {
     async fn run(&mut self) -> Result<Result<(), FeedError>, Closed> {
         loop {
-            self.emit(FeedUpdate::Status(FeedStatus::Connecting { attempt: self.backoff.attempt() }))
-                .await?;
-            let ending = match connection::open(&self.client, &self.feed, &self.last_event_id).await {
+            self.emit(FeedUpdate::Status(FeedStatus::Connecting {
+                attempt: self.backoff.attempt(),
+            }))
+            .await?;
+            let ending = match connection::open(&self.client, &self.feed, &self.last_event_id).await
+            {
                 Ok(Opened::StopRequested) => {
                     tracing::info!(feed = %self.feed.id, "server answered 204: stopping");
-                    self.emit(FeedUpdate::Status(FeedStatus::Stopped { reason: StopReason::Server }))
-                        .await?;
+                    self.emit(FeedUpdate::Status(FeedStatus::Stopped {
+                        reason: StopReason::Server,
+                    }))
+                    .await?;
                     return Ok(Ok(()));
                 }
                 Ok(Opened::Stream(response)) => {
                     tracing::info!(feed = %self.feed.id, url = %self.feed.redacted_url(), "live");
-                    self.emit(FeedUpdate::Status(FeedStatus::Live { since: now_ms() })).await?;
+                    self.emit(FeedUpdate::Status(FeedStatus::Live { since: now_ms() }))
+                        .await?;
                     self.read(response).await?
                 }
-                Err(error) => Ending { progressed: false, error: Some(error) },
+                Err(error) => Ending {
+                    progressed: false,
+                    error: Some(error),
+                },
             };
             if !self.options.reconnect {
                 return Ok(ending.error.map_or(Ok(()), Err));
@@ -134,7 +154,13 @@ impl Supervisor {
         if !error.is_retryable() {
             tracing::warn!(feed = %self.feed.id, %error, "needs attention");
             let delay = error.retry_after.unwrap_or(ATTENTION_RETRY);
-            return (delay, FeedStatus::NeedsAttention { next_try_at: ms_after(delay), error });
+            return (
+                delay,
+                FeedStatus::NeedsAttention {
+                    next_try_at: ms_after(delay),
+                    error,
+                },
+            );
         }
         let jittered = self.backoff.next_delay(fastrand::f64());
         let delay = error.retry_after.unwrap_or(jittered);
@@ -194,11 +220,17 @@ impl Supervisor {
             }
         };
         self.last_event_id = parser.last_event_id().to_owned();
-        Ok(Ending { progressed: delivered || opened.elapsed() >= STABLE_AFTER, error })
+        Ok(Ending {
+            progressed: delivered || opened.elapsed() >= STABLE_AFTER,
+            error,
+        })
     }
 
     async fn emit(&self, update: FeedUpdate) -> Result<(), Closed> {
-        let message = FeedMessage { feed: self.feed.id.clone(), update };
+        let message = FeedMessage {
+            feed: self.feed.id.clone(),
+            update,
+        };
         self.tx.send(message).await.map_err(|_| Closed)
     }
 }

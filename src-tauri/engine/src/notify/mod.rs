@@ -7,4 +7,4 @@ pub mod policy;
 mod sender;
 
 pub use policy::Notification;
-pub use sender::{spawn_dispatcher, DesktopNotifier, NotifyError, Notifier, APP_NAME};
+pub use sender::{APP_NAME, DesktopNotifier, Notifier, NotifyError, spawn_dispatcher};

@@ -58,17 +58,21 @@ mod tests {
     }
 
     fn event(event_type: &str, data: &str) -> Event {
-        Event { event_type: event_type.into(), data: data.into(), last_event_id: String::new() }
+        Event {
+            event_type: event_type.into(),
+            data: data.into(),
+            last_event_id: String::new(),
+        }
     }
 
     #[test]
     fn summary_is_feed_name_plus_type_unless_message() {
-        let table = [
-            ("message", "Builds"),
-            ("deploy", "Builds · deploy"),
-        ];
+        let table = [("message", "Builds"), ("deploy", "Builds · deploy")];
         for (event_type, want) in table {
-            assert_eq!(render(&feed("Builds"), &event(event_type, "x")).summary, want);
+            assert_eq!(
+                render(&feed("Builds"), &event(event_type, "x")).summary,
+                want
+            );
         }
     }
 

@@ -56,12 +56,16 @@ pub fn spawn_dispatcher(
         while let Some(notification) = rx.recv().await {
             let notifier = Arc::clone(&notifier);
             let shown = tokio::task::spawn_blocking(move || notifier.show(&notification)).await;
-            let result = shown.unwrap_or_else(|e| Err(NotifyError(format!("sender panicked: {e}"))));
+            let result =
+                shown.unwrap_or_else(|e| Err(NotifyError(format!("sender panicked: {e}"))));
             let notice = match (result, failing) {
                 (Err(e), false) => {
                     tracing::warn!(error = %e, "cannot show notifications");
                     failing = true;
-                    Notice::new(NoticeLevel::Warning, format!("{e}. Events still arrive in the timeline."))
+                    Notice::new(
+                        NoticeLevel::Warning,
+                        format!("{e}. Events still arrive in the timeline."),
+                    )
                 }
                 (Ok(()), true) => {
                     failing = false;

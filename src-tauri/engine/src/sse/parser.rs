@@ -24,7 +24,10 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_line: 1 << 20, max_event: 1 << 20 }
+        Limits {
+            max_line: 1 << 20,
+            max_event: 1 << 20,
+        }
     }
 }
 
@@ -214,7 +217,9 @@ impl Parser {
         self.line = Vec::new();
         self.skipping_line = true;
         self.at_start = false;
-        self.drop_event(Oversize::Line { limit: self.limits.max_line });
+        self.drop_event(Oversize::Line {
+            limit: self.limits.max_line,
+        });
     }
 
     /// Marks the current event as dropped; it is reported once, at its end.
@@ -271,32 +276,32 @@ impl Parser {
                     return;
                 }
                 if self.data.len() + value.len() + 1 > self.limits.max_event {
-                    self.drop_event(Oversize::Event { limit: self.limits.max_event });
+                    self.drop_event(Oversize::Event {
+                        limit: self.limits.max_event,
+                    });
                     return;
                 }
                 self.data.push_str(&String::from_utf8_lossy(value));
                 self.data.push('\n');
             }
-            b"id" => {
-                // Spec: "If the field value does not contain U+0000 NULL, then set the last event
-                // ID buffer to the field value. Otherwise, ignore the field."
-                if !value.contains(&0) {
-                    self.id_buffer = String::from_utf8_lossy(value).into_owned();
-                }
+            // Spec: "If the field value does not contain U+0000 NULL, then set the last event ID
+            // buffer to the field value. Otherwise, ignore the field."
+            b"id" if !value.contains(&0) => {
+                self.id_buffer = String::from_utf8_lossy(value).into_owned();
             }
-            b"retry" => {
-                // Spec: "If the field value consists of only ASCII digits, then interpret the
-                // field value as an integer in base ten, and set the event stream's
-                // reconnection time to that integer. Otherwise, ignore the field."
-                if !value.is_empty() && value.iter().all(u8::is_ascii_digit) {
-                    let ms = value
-                        .iter()
-                        .try_fold(0u64, |n, d| n.checked_mul(10)?.checked_add(u64::from(d - b'0')))
-                        .unwrap_or(u64::MAX);
-                    self.retry = Some(ms);
-                }
+            // Spec: "If the field value consists of only ASCII digits, then interpret the field
+            // value as an integer in base ten, and set the event stream's reconnection time to
+            // that integer. Otherwise, ignore the field."
+            b"retry" if !value.is_empty() && value.iter().all(u8::is_ascii_digit) => {
+                let ms = value
+                    .iter()
+                    .try_fold(0u64, |n, d| {
+                        n.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+                    })
+                    .unwrap_or(u64::MAX);
+                self.retry = Some(ms);
             }
-            // Spec: "Otherwise: The field is ignored."
+            // Spec: "Otherwise: The field is ignored." (Also an `id` with NUL, a bad `retry`.)
             _ => {}
         }
     }
@@ -326,7 +331,11 @@ impl Parser {
             data.pop();
         }
         // Steps 4-5: the event's type is the event type buffer, or "message" when empty.
-        let event_type = if event_type.is_empty() { "message".to_owned() } else { event_type };
+        let event_type = if event_type.is_empty() {
+            "message".to_owned()
+        } else {
+            event_type
+        };
         self.ready.push_back(Ok(Event {
             event_type,
             data,

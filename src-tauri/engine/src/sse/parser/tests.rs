@@ -9,34 +9,134 @@ type Expected = &'static [(&'static str, &'static str, &'static str)];
 /// One line per behaviour of the spec.
 const CASES: &[(&str, &[u8], Expected)] = &[
     ("lf_single_event", b"data: hi\n\n", &[("message", "hi", "")]),
-    ("crlf_line_ends", b"data: hi\r\n\r\n", &[("message", "hi", "")]),
-    ("lone_cr_line_ends", b"data: hi\r\rdata: yo\r\r", &[("message", "hi", ""), ("message", "yo", "")]),
-    ("mixed_line_ends", b"data: a\r\ndata: b\rdata: c\n\n", &[("message", "a\nb\nc", "")]),
-    ("data_lines_joined_with_lf", b"data: one\ndata: two\n\n", &[("message", "one\ntwo", "")]),
-    ("only_one_trailing_lf_removed", b"data: x\ndata\n\n", &[("message", "x\n", "")]),
-    ("one_leading_space_stripped", b"data:  two spaces\n\n", &[("message", " two spaces", "")]),
-    ("no_space_after_colon", b"data:tight\n\n", &[("message", "tight", "")]),
-    ("field_without_colon_is_empty_value", b"data\ndata\n\n", &[("message", "\n", "")]),
-    ("colon_in_value_kept", b"data: a: b\n\n", &[("message", "a: b", "")]),
-    ("comment_ignored", b": heartbeat\ndata: x\n: more\n\n", &[("message", "x", "")]),
-    ("unknown_field_ignored", b"foo: bar\ndata: x\n\n", &[("message", "x", "")]),
+    (
+        "crlf_line_ends",
+        b"data: hi\r\n\r\n",
+        &[("message", "hi", "")],
+    ),
+    (
+        "lone_cr_line_ends",
+        b"data: hi\r\rdata: yo\r\r",
+        &[("message", "hi", ""), ("message", "yo", "")],
+    ),
+    (
+        "mixed_line_ends",
+        b"data: a\r\ndata: b\rdata: c\n\n",
+        &[("message", "a\nb\nc", "")],
+    ),
+    (
+        "data_lines_joined_with_lf",
+        b"data: one\ndata: two\n\n",
+        &[("message", "one\ntwo", "")],
+    ),
+    (
+        "only_one_trailing_lf_removed",
+        b"data: x\ndata\n\n",
+        &[("message", "x\n", "")],
+    ),
+    (
+        "one_leading_space_stripped",
+        b"data:  two spaces\n\n",
+        &[("message", " two spaces", "")],
+    ),
+    (
+        "no_space_after_colon",
+        b"data:tight\n\n",
+        &[("message", "tight", "")],
+    ),
+    (
+        "field_without_colon_is_empty_value",
+        b"data\ndata\n\n",
+        &[("message", "\n", "")],
+    ),
+    (
+        "colon_in_value_kept",
+        b"data: a: b\n\n",
+        &[("message", "a: b", "")],
+    ),
+    (
+        "comment_ignored",
+        b": heartbeat\ndata: x\n: more\n\n",
+        &[("message", "x", "")],
+    ),
+    (
+        "unknown_field_ignored",
+        b"foo: bar\ndata: x\n\n",
+        &[("message", "x", "")],
+    ),
     ("field_names_case_sensitive", b"Data: x\nDATA: y\n\n", &[]),
-    ("event_type_set", b"event: add\ndata: x\n\n", &[("add", "x", "")]),
-    ("event_type_reset_after_dispatch", b"event: add\ndata: x\n\ndata: y\n\n", &[("add", "x", ""), ("message", "y", "")]),
-    ("empty_data_dispatches_nothing_but_resets_type", b"event: add\n\ndata: y\n\n", &[("message", "y", "")]),
-    ("empty_event_field_means_message", b"event:\ndata: x\n\n", &[("message", "x", "")]),
+    (
+        "event_type_set",
+        b"event: add\ndata: x\n\n",
+        &[("add", "x", "")],
+    ),
+    (
+        "event_type_reset_after_dispatch",
+        b"event: add\ndata: x\n\ndata: y\n\n",
+        &[("add", "x", ""), ("message", "y", "")],
+    ),
+    (
+        "empty_data_dispatches_nothing_but_resets_type",
+        b"event: add\n\ndata: y\n\n",
+        &[("message", "y", "")],
+    ),
+    (
+        "empty_event_field_means_message",
+        b"event:\ndata: x\n\n",
+        &[("message", "x", "")],
+    ),
     ("id_set", b"id: 7\ndata: x\n\n", &[("message", "x", "7")]),
-    ("id_persists_across_events", b"id: 7\ndata: x\n\ndata: y\n\n", &[("message", "x", "7"), ("message", "y", "7")]),
-    ("id_without_data_still_sets_last_id", b"id: 9\n\ndata: y\n\n", &[("message", "y", "9")]),
-    ("empty_id_resets_last_id", b"id: 1\ndata: a\n\nid\ndata: b\n\n", &[("message", "a", "1"), ("message", "b", "")]),
-    ("id_with_nul_ignored", b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n", &[("message", "a", "1"), ("message", "b", "1")]),
-    ("unfinished_block_discarded", b"data: done\n\ndata: partial\n", &[("message", "done", "")]),
-    ("bom_stripped_at_start", b"\xEF\xBB\xBFdata: x\n\n", &[("message", "x", "")]),
-    ("second_bom_not_stripped", b"\xEF\xBB\xBF\xEF\xBB\xBFdata: x\n\ndata: y\n\n", &[("message", "y", "")]),
-    ("invalid_utf8_replaced", b"data: a\xFFb\xE2\x82\n\n", &[("message", "a\u{FFFD}b\u{FFFD}", "")]),
-    ("multibyte_utf8_kept", b"data: h\xC3\xA9llo \xF0\x9F\x94\x94\n\n", &[("message", "h\u{e9}llo \u{1F514}", "")]),
+    (
+        "id_persists_across_events",
+        b"id: 7\ndata: x\n\ndata: y\n\n",
+        &[("message", "x", "7"), ("message", "y", "7")],
+    ),
+    (
+        "id_without_data_still_sets_last_id",
+        b"id: 9\n\ndata: y\n\n",
+        &[("message", "y", "9")],
+    ),
+    (
+        "empty_id_resets_last_id",
+        b"id: 1\ndata: a\n\nid\ndata: b\n\n",
+        &[("message", "a", "1"), ("message", "b", "")],
+    ),
+    (
+        "id_with_nul_ignored",
+        b"id: 1\ndata: a\n\nid: 2\0x\ndata: b\n\n",
+        &[("message", "a", "1"), ("message", "b", "1")],
+    ),
+    (
+        "unfinished_block_discarded",
+        b"data: done\n\ndata: partial\n",
+        &[("message", "done", "")],
+    ),
+    (
+        "bom_stripped_at_start",
+        b"\xEF\xBB\xBFdata: x\n\n",
+        &[("message", "x", "")],
+    ),
+    (
+        "second_bom_not_stripped",
+        b"\xEF\xBB\xBF\xEF\xBB\xBFdata: x\n\ndata: y\n\n",
+        &[("message", "y", "")],
+    ),
+    (
+        "invalid_utf8_replaced",
+        b"data: a\xFFb\xE2\x82\n\n",
+        &[("message", "a\u{FFFD}b\u{FFFD}", "")],
+    ),
+    (
+        "multibyte_utf8_kept",
+        b"data: h\xC3\xA9llo \xF0\x9F\x94\x94\n\n",
+        &[("message", "h\u{e9}llo \u{1F514}", "")],
+    ),
     ("blank_lines_alone_dispatch_nothing", b"\n\n\r\n\r\r", &[]),
-    ("json_payload", b"event: alert\nid: 42\ndata: {\"title\":\"T\",\"n\":1}\n\n", &[("alert", "{\"title\":\"T\",\"n\":1}", "42")]),
+    (
+        "json_payload",
+        b"event: alert\nid: 42\ndata: {\"title\":\"T\",\"n\":1}\n\n",
+        &[("alert", "{\"title\":\"T\",\"n\":1}", "42")],
+    ),
 ];
 
 fn collect(parser: &mut Parser) -> Vec<(String, String, String)> {
@@ -49,7 +149,9 @@ fn collect(parser: &mut Parser) -> Vec<(String, String, String)> {
 }
 
 fn expected(want: Expected) -> Vec<(String, String, String)> {
-    want.iter().map(|(t, d, i)| (t.to_string(), d.to_string(), i.to_string())).collect()
+    want.iter()
+        .map(|(t, d, i)| (t.to_string(), d.to_string(), i.to_string()))
+        .collect()
 }
 
 #[test]
@@ -70,7 +172,11 @@ fn cases_split_at_every_offset() {
             parser.push(&input[..cut]);
             parser.push(&input[cut..]);
             parser.finish();
-            assert_eq!(collect(&mut parser), expected(want), "case {name} cut at {cut}");
+            assert_eq!(
+                collect(&mut parser),
+                expected(want),
+                "case {name} cut at {cut}"
+            );
         }
     }
 }
@@ -102,7 +208,12 @@ fn retry_only_when_all_ascii_digits() {
     for (input, want) in table {
         let mut parser = Parser::default();
         parser.push(input);
-        assert_eq!(parser.retry(), *want, "{:?}", String::from_utf8_lossy(input));
+        assert_eq!(
+            parser.retry(),
+            *want,
+            "{:?}",
+            String::from_utf8_lossy(input)
+        );
     }
 }
 
@@ -126,7 +237,10 @@ fn unfinished_id_does_not_become_last_event_id() {
 
 #[test]
 fn oversized_line_drops_its_event_and_parsing_resumes() {
-    let limits = Limits { max_line: 16, max_event: 1024 };
+    let limits = Limits {
+        max_line: 16,
+        max_event: 1024,
+    };
     let mut input = b"data: before\n\ndata: ".to_vec();
     input.extend(std::iter::repeat_n(b'x', 100));
     input.extend(b"\ndata: same event\n\ndata: after\n\n");
@@ -144,7 +258,10 @@ fn oversized_line_drops_its_event_and_parsing_resumes() {
 
 #[test]
 fn oversized_event_is_dropped_and_reported_once() {
-    let limits = Limits { max_line: 64, max_event: 20 };
+    let limits = Limits {
+        max_line: 64,
+        max_event: 20,
+    };
     let mut parser = Parser::new(limits);
     parser.push(b"data: 0123456789\ndata: 0123456789\ndata: more\n\ndata: ok\n\n");
     assert_eq!(parser.next(), Some(Err(Oversize::Event { limit: 20 })));
@@ -154,12 +271,19 @@ fn oversized_event_is_dropped_and_reported_once() {
 
 #[test]
 fn endless_line_keeps_memory_bounded() {
-    let limits = Limits { max_line: 1024, max_event: 1024 };
+    let limits = Limits {
+        max_line: 1024,
+        max_event: 1024,
+    };
     let mut parser = Parser::new(limits);
     let chunk = vec![b'a'; 64 * 1024];
     for _ in 0..256 {
         parser.push(&chunk); // 16 MiB of one line
-        assert!(parser.line.capacity() <= 2048, "line buffer grew to {}", parser.line.capacity());
+        assert!(
+            parser.line.capacity() <= 2048,
+            "line buffer grew to {}",
+            parser.line.capacity()
+        );
     }
     parser.push(b"\n\ndata: next\n\n");
     assert_eq!(parser.next(), Some(Err(Oversize::Line { limit: 1024 })));
@@ -168,7 +292,10 @@ fn endless_line_keeps_memory_bounded() {
 
 /// Runs `input` through a parser in the given chunk sizes, returning everything it yields.
 fn parse_chunked(input: &[u8], sizes: &[usize]) -> Vec<Result<Event, Oversize>> {
-    let mut parser = Parser::new(Limits { max_line: 64, max_event: 256 });
+    let mut parser = Parser::new(Limits {
+        max_line: 64,
+        max_event: 256,
+    });
     let mut rest = input;
     let mut sizes = sizes.iter().cycle();
     while !rest.is_empty() {

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { formErrorsFrom, toIpcError } from "../../../ui/js/errors.js";
+
+const normalize = [
+  // [name, rejection, expected IpcError]
+  ["contract error", { code: "io", message: "disk full" }, { code: "io", message: "disk full" }],
+  ["invalid with field", { code: "invalid", field: "url", message: "bad" }, { code: "invalid", field: "url", message: "bad" }],
+  ["bare string from Tauri", "command add_feed not found", { code: "unknown", message: "command add_feed not found" }],
+  ["thrown Error", new Error("boom"), { code: "unknown", message: "boom" }],
+  ["object without message", { code: "io" }, { code: "io", message: "Something went wrong." }],
+  ["null", null, { code: "unknown", message: "Something went wrong." }],
+  ["number", 42, { code: "unknown", message: "Something went wrong." }],
+];
+for (const [name, raw, want] of normalize) {
+  test(`toIpcError: ${name}`, () => {
+    assert.deepEqual(toIpcError(raw), want);
+  });
+}
+
+test("toIpcError is idempotent", () => {
+  const once = toIpcError({ code: "invalid", field: "name", message: "empty" });
+  assert.deepEqual(toIpcError(once), once);
+});
+
+const mapping = [
+  [{ code: "invalid", field: "name", message: "m" }, { name: "m" }],
+  [{ code: "invalid", field: "url", message: "m" }, { url: "m" }],
+  [{ code: "invalid", field: "headers", message: "m" }, { headers: "m" }],
+  [{ code: "invalid", message: "m" }, { form: "m" }],
+  [{ code: "duplicate", field: "url", message: "m" }, { form: "m" }],
+];
+for (const [err, want] of mapping) {
+  test(`formErrorsFrom ${err.code}/${err.field ?? "-"} → ${Object.keys(want)[0]}`, () => {
+    assert.deepEqual(formErrorsFrom(err), want);
+  });
+}

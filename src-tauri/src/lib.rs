@@ -1,0 +1,70 @@
+//! `herald`: the desktop shell around `herald-engine`.
+//!
+//! Thin on purpose: it starts the engine, exposes it to the web UI through a few commands, and
+//! turns the engine's reports into UI events. Everything else lives in the engine, where it is
+//! tested without a display.
+//!
+//! - [`cli`]: the command line (`herald`, `herald tail`, `herald demo-server`).
+//! - [`commands`]: the `#[tauri::command]`s the UI invokes.
+//! - [`bridge`]: the one place engine reports become UI events.
+//! - [`error`]: the error the UI receives, as `{code, message, field?}`.
+//! - [`logging`]: tracing to stderr and to a log file in the OS data dir.
+
+pub mod bridge;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod logging;
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use herald_engine::EngineOptions;
+use herald_engine::notify::DesktopNotifier;
+use herald_engine::settings::SettingsStore;
+use tauri::{Manager, Runtime};
+
+/// Runs the desktop app until its window closes.
+pub fn run() -> anyhow::Result<()> {
+    let _log = logging::init(logging::Target::StderrAndFile)?;
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "Herald starting");
+    build_app(tauri::Builder::default())
+        .run(tauri::generate_context!())
+        .context("the desktop app failed")
+}
+
+/// The app's builder, generic over the runtime so tests can pass `tauri::test::mock_builder()`.
+pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .invoke_handler(tauri::generate_handler![
+            commands::list_feeds,
+            commands::add_feed,
+            commands::add_demo_feed,
+            commands::remove_feed,
+            commands::recent_events,
+            commands::notices,
+        ])
+        .setup(|app| {
+            start_engine(app.handle())?;
+            Ok(())
+        })
+}
+
+/// Starts the engine on Tauri's runtime and the bridge that forwards its reports to the UI.
+fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<()> {
+    let store = SettingsStore::default_location()?;
+    let mut options = EngineOptions::new(store, Arc::new(DesktopNotifier));
+    // Lets tests (and anyone whose port 47801 is taken) move the demo feed elsewhere.
+    if let Some(port) = std::env::var("HERALD_DEMO_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+    {
+        options.demo_port = port;
+    }
+    // `start` spawns tasks, so it must run inside the runtime.
+    let (engine, reports) =
+        tauri::async_runtime::block_on(async { herald_engine::engine::start(options) });
+    app.manage(engine);
+    tauri::async_runtime::spawn(bridge::run(app.clone(), reports));
+    Ok(())
+}

@@ -1,0 +1,81 @@
+//! The built `herald` binary, run as a user would, with its own temporary home.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The `herald` binary built by `cargo build -p herald` in this workspace's target dir.
+pub fn herald_binary() -> PathBuf {
+    // This test executable lives in target/<profile>/deps/; the app in target/<profile>/.
+    let exe = std::env::current_exe().expect("current exe");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let binary = profile_dir.join("herald");
+    assert!(
+        binary.exists(),
+        "{} is missing: build the app first (`cargo build -p herald`)",
+        binary.display()
+    );
+    binary
+}
+
+/// A fresh set of XDG dirs, so the app never reads or writes the real user's settings.
+pub struct Home {
+    /// Deleted on drop.
+    dir: tempfile::TempDir,
+}
+
+impl Default for Home {
+    fn default() -> Self {
+        Home::new()
+    }
+}
+
+impl Home {
+    /// A new empty home.
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// `XDG_CONFIG_HOME`.
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    /// `XDG_DATA_HOME`.
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// Herald's settings file inside this home.
+    pub fn settings_file(&self) -> PathBuf {
+        self.config().join("herald/settings.json")
+    }
+
+    /// Writes Herald's settings file.
+    pub fn write_settings(&self, contents: &str) {
+        let path = self.settings_file();
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, contents).unwrap();
+    }
+
+    /// The environment variables that point Herald at this home.
+    pub fn env(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("XDG_CONFIG_HOME", self.config()),
+            ("XDG_DATA_HOME", self.data()),
+            ("XDG_CACHE_HOME", self.dir.path().join("cache")),
+            ("HOME", self.dir.path().to_path_buf()),
+        ]
+    }
+
+    /// A `herald` command with this home's environment.
+    pub fn command(&self) -> Command {
+        let mut command = Command::new(herald_binary());
+        command.envs(self.env());
+        command
+    }
+}

@@ -1,0 +1,52 @@
+//! `herald-tests`: black-box suites for Herald and the real parts they run against.
+//!
+//! - [`server`]: a scripted HTTP/SSE server on 127.0.0.1 that records every request.
+//! - [`dbus`]: a private D-Bus session bus and a recording `org.freedesktop.Notifications` server.
+//! - [`app`]: the built `herald` binary, run with its own temporary config and data dirs.
+//! - [`webdriver`]: WebKitWebDriver driving the real app window (for the end-to-end suite).
+//!
+//! The suites themselves live in `tests/tests/`: `engine.rs` (the engine on real sockets),
+//! `cli.rs` (`herald tail`), `notify_dbus.rs` (notifications over real D-Bus) and `e2e.rs` (the
+//! whole journey under Xvfb, run by the test command's end-to-end stage).
+
+pub mod app;
+pub mod dbus;
+pub mod server;
+pub mod webdriver;
+
+use std::time::{Duration, Instant};
+
+/// Polls `check` every 50 ms until it returns `Some`, or panics with `what` after `timeout`.
+pub async fn eventually<T>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> T {
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(value) = check() {
+            return value;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls the async `check` every 100 ms until it is true, or panics with `what` after `timeout`.
+pub async fn eventually_async<F, Fut>(what: &str, timeout: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + timeout;
+    while !check().await {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

@@ -1,0 +1,172 @@
+//! A scripted SSE server on 127.0.0.1:0 that records the requests it gets.
+//!
+//! Each test says, per request number, what to answer: a status, a content type, body chunks
+//! (sent one at a time, with an optional pause), and whether to hold the connection open after
+//! the last chunk. Real sockets, real HTTP/1.1 — the engine cannot tell it from a real server.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use herald_engine::demo::http::{self, Request};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+/// What the server answers to one request.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// `Content-Type` header value.
+    pub content_type: String,
+    /// Body pieces, written (and flushed) one by one.
+    pub chunks: Vec<Vec<u8>>,
+    /// Pause before each chunk.
+    pub pause: Duration,
+    /// Keep the connection open after the last chunk (a live stream) instead of closing it.
+    pub hold_open: bool,
+}
+
+impl Reply {
+    /// A 200 `text/event-stream` reply with `body` in one chunk, then the server closes.
+    pub fn stream(body: impl AsRef<[u8]>) -> Reply {
+        Reply {
+            status: 200,
+            content_type: "text/event-stream".into(),
+            chunks: vec![body.as_ref().to_vec()],
+            pause: Duration::ZERO,
+            hold_open: false,
+        }
+    }
+
+    /// An error status with a short text body.
+    pub fn status(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            content_type: "text/plain".into(),
+            chunks: vec![body.as_bytes().to_vec()],
+            pause: Duration::ZERO,
+            hold_open: false,
+        }
+    }
+
+    /// The same reply with its body split into `chunks`.
+    pub fn chunked(mut self, chunks: Vec<Vec<u8>>) -> Reply {
+        self.chunks = chunks;
+        self
+    }
+
+    /// The same reply, pausing `pause` before each chunk.
+    pub fn paced(mut self, pause: Duration) -> Reply {
+        self.pause = pause;
+        self
+    }
+
+    /// The same reply, kept open after the last chunk.
+    pub fn held_open(mut self) -> Reply {
+        self.hold_open = true;
+        self
+    }
+}
+
+type Script = dyn Fn(usize, &Request) -> Reply + Send + Sync;
+
+/// A running scripted server; stops when dropped.
+pub struct TestServer {
+    addr: SocketAddr,
+    /// Every request received, in order; shared with the connection tasks.
+    requests: Arc<Mutex<Vec<Request>>>,
+    /// The accept loop, aborted on drop.
+    task: JoinHandle<()>,
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl TestServer {
+    /// Starts a server answering request `n` (0-based) with `script(n, &request)`.
+    pub async fn start(
+        script: impl Fn(usize, &Request) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind 127.0.0.1:0");
+        let addr = listener.local_addr().unwrap();
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let script: Arc<Script> = Arc::new(script);
+        let recorded = Arc::clone(&requests);
+        let task = tokio::spawn(async move {
+            // Connection tasks die with the server, so held-open streams close when it drops.
+            let mut connections = tokio::task::JoinSet::new();
+            while let Ok((mut socket, _)) = listener.accept().await {
+                let script = Arc::clone(&script);
+                let recorded = Arc::clone(&recorded);
+                connections.spawn(async move {
+                    let Ok(request) = http::read_request(&mut socket).await else {
+                        return;
+                    };
+                    let n = {
+                        let mut all = recorded.lock().unwrap();
+                        all.push(request.clone());
+                        all.len() - 1
+                    };
+                    let reply = script(n, &request);
+                    let _ = write_reply(&mut socket, &reply).await;
+                    if reply.hold_open {
+                        std::future::pending::<()>().await;
+                    }
+                });
+            }
+        });
+        TestServer {
+            addr,
+            requests,
+            task,
+        }
+    }
+
+    /// Starts a server that gives every request the same reply.
+    pub async fn always(reply: Reply) -> TestServer {
+        TestServer::start(move |_, _| reply.clone()).await
+    }
+
+    /// The URL of path `/events` on this server.
+    pub fn url(&self) -> String {
+        format!("http://{}/events", self.addr)
+    }
+
+    /// The server's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The requests received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+}
+
+async fn write_reply(socket: &mut tokio::net::TcpStream, reply: &Reply) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        reply.status, reply.content_type
+    );
+    socket.write_all(head.as_bytes()).await?;
+    socket.flush().await?;
+    for chunk in &reply.chunks {
+        tokio::time::sleep(reply.pause).await;
+        socket.write_all(chunk).await?;
+        socket.flush().await?;
+    }
+    Ok(())
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+pub fn dead_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}

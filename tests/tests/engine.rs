@@ -1,0 +1,369 @@
+//! The engine against a real HTTP server on 127.0.0.1: what reaches the sink, and the statuses.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use herald_engine::feed::{ErrorKind, FeedDraft, FeedStatus};
+use herald_engine::notify::{Notification, Notifier, NotifyError};
+use herald_engine::settings::SettingsStore;
+use herald_engine::{EngineHandle, EngineOptions, Report, engine};
+use herald_tests::server::{Reply, TestServer, dead_port};
+use tokio::sync::mpsc;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A notifier that records instead of showing.
+#[derive(Default)]
+struct Recording(Mutex<Vec<Notification>>);
+
+impl Notifier for Recording {
+    fn show(&self, notification: &Notification) -> Result<(), NotifyError> {
+        self.0.lock().unwrap().push(notification.clone());
+        Ok(())
+    }
+}
+
+struct Harness {
+    engine: EngineHandle,
+    reports: mpsc::Receiver<Report>,
+    notifier: Arc<Recording>,
+    _dir: tempfile::TempDir,
+}
+
+fn start_engine() -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let notifier = Arc::new(Recording::default());
+    let mut options = EngineOptions::new(
+        SettingsStore::new(dir.path().join("settings.json")),
+        notifier.clone(),
+    );
+    options.demo_on_first_run = false;
+    options.demo_port = 0;
+    let (engine, reports) = engine::start(options);
+    Harness {
+        engine,
+        reports,
+        notifier,
+        _dir: dir,
+    }
+}
+
+impl Harness {
+    async fn add(&self, url: &str) -> herald_engine::feed::FeedId {
+        let draft = FeedDraft {
+            name: "Test feed".into(),
+            url: url.into(),
+            headers: String::new(),
+        };
+        self.engine.add_feed(draft).await.expect("valid feed").id
+    }
+
+    /// The next report that `pick` accepts, skipping others.
+    async fn next_matching<T>(
+        &mut self,
+        what: &str,
+        mut pick: impl FnMut(Report) -> Option<T>,
+    ) -> T {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let report = tokio::time::timeout_at(deadline, self.reports.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
+                .expect("engine running");
+            if let Some(found) = pick(report) {
+                return found;
+            }
+        }
+    }
+
+    async fn next_error_status(&mut self) -> FeedStatus {
+        self.next_matching("an error status", |r| match r {
+            Report::Status {
+                status: s @ (FeedStatus::Backoff { .. } | FeedStatus::NeedsAttention { .. }),
+                ..
+            } => Some(s),
+            _ => None,
+        })
+        .await
+    }
+}
+
+#[tokio::test]
+async fn events_arrive_at_the_sink_complete_and_in_order() {
+    let body: String = (1..=50)
+        .map(|n| format!("id: {n}\nevent: tick\ndata: event {n}\ndata: line two\n\n"))
+        .collect();
+    // Split into awkward 7-byte chunks, paced, so events straddle reads.
+    let chunks = body.as_bytes().chunks(7).map(<[u8]>::to_vec).collect();
+    let server = TestServer::always(Reply::stream("").chunked(chunks).held_open()).await;
+    let mut h = start_engine();
+    let id = h.add(&server.url()).await;
+
+    let mut seen = Vec::new();
+    while seen.len() < 50 {
+        let event = h
+            .next_matching("events", |r| match r {
+                Report::Event(e) => Some(e),
+                _ => None,
+            })
+            .await;
+        seen.push(event);
+    }
+    for (i, event) in seen.iter().enumerate() {
+        let n = i + 1;
+        assert_eq!(event.feed_id, id);
+        assert_eq!(event.event_type, "tick");
+        assert_eq!(event.data, format!("event {n}\nline two"));
+        assert_eq!(event.last_event_id, n.to_string());
+        assert_eq!(event.feed_name, "Test feed");
+    }
+    assert!(
+        seen.windows(2).all(|w| w[0].seq < w[1].seq),
+        "sequence numbers increase"
+    );
+    let recent = h.engine.recent_events(3).await.unwrap();
+    assert_eq!(
+        recent
+            .iter()
+            .map(|e| e.last_event_id.as_str())
+            .collect::<Vec<_>>(),
+        ["50", "49", "48"]
+    );
+    let notified = herald_tests::eventually("50 notifications", WAIT, || {
+        let n = h.notifier.0.lock().unwrap().clone();
+        (n.len() == 50).then_some(n)
+    })
+    .await;
+    assert_eq!(
+        notified[0],
+        Notification {
+            summary: "Test feed · tick".into(),
+            body: "event 1\nline two".into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn feed_goes_live_and_status_is_listed() {
+    let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
+    let mut h = start_engine();
+    let id = h.add(&server.url()).await;
+    h.next_matching("live", |r| {
+        matches!(
+            r,
+            Report::Status {
+                status: FeedStatus::Live { .. },
+                ..
+            }
+        )
+        .then_some(())
+    })
+    .await;
+    let feeds = h.engine.list_feeds().await.unwrap();
+    assert_eq!(feeds.len(), 1);
+    assert_eq!(feeds[0].id, id);
+    assert!(
+        matches!(feeds[0].status, FeedStatus::Live { .. }),
+        "{:?}",
+        feeds[0].status
+    );
+}
+
+#[tokio::test]
+async fn not_found_reports_an_error_status_with_the_status_code() {
+    let server = TestServer::always(Reply::status(404, "no such feed")).await;
+    let mut h = start_engine();
+    h.add(&server.url()).await;
+    let FeedStatus::NeedsAttention { error, .. } = h.next_error_status().await else {
+        panic!("a 404 needs the user's attention");
+    };
+    assert_eq!(error.kind, ErrorKind::Http);
+    assert_eq!(error.status, Some(404));
+    assert!(
+        error.message.contains("404") && error.message.contains("no such feed"),
+        "{}",
+        error.message
+    );
+    assert!(error.hint.is_some());
+}
+
+#[tokio::test]
+async fn unreachable_port_reports_a_connect_error() {
+    let mut h = start_engine();
+    h.add(&format!("http://127.0.0.1:{}/events", dead_port()))
+        .await;
+    let FeedStatus::Backoff { error, attempt, .. } = h.next_error_status().await else {
+        panic!("a refused connection is retried with backoff");
+    };
+    assert_eq!(error.kind, ErrorKind::Connect);
+    assert_eq!(error.status, None);
+    assert_eq!(attempt, 1);
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_refused() {
+    let server = TestServer::always(Reply {
+        content_type: "text/html".into(),
+        ..Reply::stream("<html>")
+    })
+    .await;
+    let mut h = start_engine();
+    h.add(&server.url()).await;
+    let FeedStatus::NeedsAttention { error, .. } = h.next_error_status().await else {
+        panic!("a web page is not an event stream");
+    };
+    assert_eq!(error.kind, ErrorKind::ContentType);
+    assert!(error.message.contains("text/html"), "{}", error.message);
+}
+
+#[tokio::test]
+async fn reconnect_sends_last_event_id() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream("id: 7\ndata: first\n\nretry: 300\n\n"),
+        _ => Reply::stream("data: second\n\n").held_open(),
+    })
+    .await;
+    let mut h = start_engine();
+    h.add(&server.url()).await;
+    for want in ["first", "second"] {
+        let event = h
+            .next_matching(want, |r| match r {
+                Report::Event(e) => Some(e),
+                _ => None,
+            })
+            .await;
+        assert_eq!(event.data, want);
+        assert_eq!(event.last_event_id, "7");
+    }
+    let requests = server.requests();
+    assert_eq!(requests[0].header("last-event-id"), None);
+    assert_eq!(requests[1].header("last-event-id"), Some("7"));
+    assert_eq!(requests[1].header("accept"), Some("text/event-stream"));
+    assert_eq!(requests[1].header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn feed_headers_are_sent() {
+    let server = TestServer::always(Reply::stream(": ok\n\n").held_open()).await;
+    let h = start_engine();
+    let draft = FeedDraft {
+        name: "A".into(),
+        url: server.url(),
+        headers: "Authorization: Bearer s3cret\nX-Team: ops".into(),
+    };
+    h.engine.add_feed(draft).await.unwrap();
+    let requests = herald_tests::eventually("a request", WAIT, || {
+        let r = server.requests();
+        (!r.is_empty()).then_some(r)
+    })
+    .await;
+    assert_eq!(requests[0].header("authorization"), Some("Bearer s3cret"));
+    assert_eq!(requests[0].header("x-team"), Some("ops"));
+}
+
+#[tokio::test]
+async fn invalid_url_is_a_field_error_and_nothing_is_saved() {
+    let h = start_engine();
+    let draft = FeedDraft {
+        name: "A".into(),
+        url: "localhost:8080/events".into(),
+        headers: String::new(),
+    };
+    match h.engine.add_feed(draft).await {
+        Err(herald_engine::Error::Invalid(e)) => assert_eq!(e.field, "url"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+    assert!(h.engine.list_feeds().await.unwrap().is_empty());
+    assert!(
+        !h._dir.path().join("settings.json").exists(),
+        "nothing was written"
+    );
+}
+
+#[tokio::test]
+async fn removed_feed_stops_and_is_forgotten() {
+    let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
+    let h = start_engine();
+    let id = h.add(&server.url()).await;
+    h.engine.remove_feed(id.clone()).await.unwrap();
+    assert!(h.engine.list_feeds().await.unwrap().is_empty());
+    let saved = std::fs::read_to_string(h._dir.path().join("settings.json")).unwrap();
+    assert!(!saved.contains(&id.0), "{saved}");
+    assert!(matches!(
+        h.engine.remove_feed(id).await,
+        Err(herald_engine::Error::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn feeds_survive_a_restart() {
+    let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let start = || {
+        let mut options = EngineOptions::new(
+            SettingsStore::new(&settings),
+            Arc::new(Recording::default()),
+        );
+        options.demo_on_first_run = false;
+        engine::start(options)
+    };
+    let (first, _reports) = start();
+    let draft = FeedDraft {
+        name: "Kept".into(),
+        url: server.url(),
+        headers: "X-A: 1".into(),
+    };
+    let id = first.add_feed(draft).await.unwrap().id;
+    drop(first);
+    let (second, mut reports) = start();
+    let feeds = second.list_feeds().await.unwrap();
+    assert_eq!(feeds.len(), 1);
+    assert_eq!((feeds[0].id.clone(), feeds[0].name.as_str()), (id, "Kept"));
+    // …and it reconnects.
+    loop {
+        match tokio::time::timeout(WAIT, reports.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            Report::Status {
+                status: FeedStatus::Live { .. },
+                ..
+            } => break,
+            _ => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn first_run_subscribes_the_demo_feed_which_delivers_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut options = EngineOptions::new(
+        SettingsStore::new(dir.path().join("s.json")),
+        Arc::new(Recording::default()),
+    );
+    options.demo_port = 0;
+    options.demo_options.interval = Duration::from_millis(50);
+    let (engine, mut reports) = engine::start(options);
+    let mut events = Vec::new();
+    while events.len() < 3 {
+        if let Report::Event(e) = tokio::time::timeout(WAIT, reports.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            events.push(e);
+        }
+    }
+    let feeds = engine.list_feeds().await.unwrap();
+    assert!(feeds[0].demo);
+    assert_eq!(events[0].feed_name, "Herald demo");
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e.last_event_id.as_str())
+            .collect::<Vec<_>>(),
+        ["1", "2", "3"]
+    );
+}

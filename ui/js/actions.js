@@ -1,0 +1,134 @@
+// @ts-check
+// What the user and the backend can make happen: each action calls the backend through the
+// injected `api` (ipc.js in the app, a fake in tests) and records the outcome in the store.
+// Views call these; they never call ipc.js themselves.
+
+import { toIpcError } from "./errors.js";
+
+/** @typedef {import("./types.js").FeedDraft} FeedDraft */
+/** @typedef {import("./types.js").FeedStatus} FeedStatus */
+/** @typedef {import("./types.js").FeedView} FeedView */
+/** @typedef {import("./store.js").Store} Store */
+/** @typedef {import("./store.js").View} View */
+/** @typedef {typeof import("./ipc.js")} Api */
+
+/**
+ * @param {Store} store
+ * @param {Api} api
+ * @param {{ recentLimit: number }} options how many past events to load at startup
+ */
+export function createActions(store, api, options) {
+  /**
+   * Tells the user that something they asked for failed.
+   * @param {string} what
+   * @param {unknown} raw
+   */
+  function report(what, raw) {
+    store.addNotice({ level: "error", message: `${what}: ${toIpcError(raw).message}` });
+  }
+
+  return {
+    /** @param {View} view */
+    setView: (view) => store.setView(view),
+
+    /** @param {number} id */
+    dismissNotice: (id) => store.dismissNotice(id),
+
+    /**
+     * Saves the settings form. Resolves true when the feed was added (the view then clears
+     * the form); on failure the store holds the error lines and the form keeps its text.
+     * @param {FeedDraft} draft
+     * @returns {Promise<boolean>}
+     */
+    async addFeed(draft) {
+      if (store.getState().form.saving) return false;
+      store.saveStarted();
+      try {
+        store.saveSucceeded(await api.addFeed(draft));
+        return true;
+      } catch (raw) {
+        store.saveFailed(toIpcError(raw));
+        return false;
+      }
+    },
+
+    /** @returns {Promise<void>} */
+    async addDemoFeed() {
+      try {
+        store.upsertFeed(await api.addDemoFeed());
+      } catch (raw) {
+        report("Could not add the demo feed", raw);
+      }
+    },
+
+    /**
+     * @param {string} id
+     * @returns {Promise<void>}
+     */
+    async removeFeed(id) {
+      try {
+        await api.removeFeed(id);
+        store.removeFeed(id);
+      } catch (raw) {
+        report("Could not remove the feed", raw);
+      }
+    },
+
+    /**
+     * Startup: listen first, then load, so nothing that happens in between is lost. Events
+     * seen twice are dropped by the store (by `seq`); a feed list or status that arrived by
+     * event while loading is newer than the loaded one and wins.
+     * @returns {Promise<void>}
+     */
+    async start() {
+      if (!api.hasBackend()) {
+        report("Cannot start", { message: "Herald's backend is not reachable: open this window from the Herald app." });
+        store.setFeeds([]);
+        return;
+      }
+      let loading = true;
+      let feedsArrived = false;
+      /** @type {Map<string, FeedStatus>} */
+      const earlyStatuses = new Map();
+
+      const listening = await Promise.allSettled([
+        api.onEvents((batch) => store.addEvents(batch)),
+        api.onStatus(({ feedId, status }) => {
+          if (loading) earlyStatuses.set(feedId, status);
+          store.setStatus(feedId, status);
+        }),
+        api.onNotice((notice) => store.addNotice(notice)),
+        api.onFeeds((feeds) => {
+          feedsArrived = true;
+          store.setFeeds(feeds);
+        }),
+      ]);
+      for (const r of listening) {
+        if (r.status === "rejected") report("Live updates are unavailable", r.reason);
+      }
+
+      const [feeds, events, notices] = await Promise.allSettled([
+        api.listFeeds(),
+        api.recentEvents(options.recentLimit),
+        api.notices(),
+      ]);
+      loading = false;
+
+      if (feeds.status === "fulfilled") {
+        if (!feedsArrived) {
+          store.setFeeds(feeds.value);
+          for (const [feedId, status] of earlyStatuses) store.setStatus(feedId, status);
+        }
+      } else {
+        report("Could not load your feeds", feeds.reason);
+        if (!feedsArrived) store.setFeeds([]);
+      }
+      if (events.status === "fulfilled") store.loadEvents(events.value);
+      else report("Could not load recent events", events.reason);
+      if (notices.status === "fulfilled") notices.value.forEach((n) => store.addNotice(n));
+      else report("Could not load notices", notices.reason);
+    },
+  };
+}
+
+/** @typedef {ReturnType<typeof createActions>} Actions */

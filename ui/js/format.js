@@ -1,0 +1,70 @@
+// @ts-check
+// Small pure formatting rules shared by the views, kept apart so node can test them.
+
+/** @typedef {import("./types.js").Header} Header */
+
+/** Event data longer than this many lines starts collapsed behind "Show more". */
+export const COLLAPSE_LINES = 6;
+/** …or longer than this many characters (one huge JSON line is as tall as many lines). */
+export const COLLAPSE_CHARS = 600;
+
+/**
+ * Whether an event's data should start collapsed.
+ * @param {string} data
+ * @returns {boolean}
+ */
+export function isLongData(data) {
+  if (data.length > COLLAPSE_CHARS) return true;
+  let lines = 1;
+  for (let i = 0; i < data.length; i++) {
+    if (data.charCodeAt(i) === 10 && ++lines > COLLAPSE_LINES) return true;
+  }
+  return false;
+}
+
+/**
+ * The header names of a feed for the feed list. Values may be secrets and are never shown.
+ * @param {Header[] | undefined} headers
+ * @returns {string} e.g. "Authorization, X-Api-Key", or "" when there are none
+ */
+export function headerNames(headers) {
+  return (headers ?? []).map((h) => h.name).join(", ");
+}
+
+/**
+ * An SSE event without an `event:` field has type "message" (HTML spec, "dispatch the
+ * event", step 4); show that rather than a blank if the backend ever sends "".
+ * @param {string} type
+ * @returns {string}
+ */
+export function eventType(type) {
+  return type || "message";
+}
+
+/**
+ * Local wall-clock time of an event, e.g. "14:03:27".
+ * @param {number} ms since epoch
+ * @returns {string}
+ */
+export function formatTime(ms) {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+}
+
+/**
+ * Local date and time, for a tooltip.
+ * @param {number} ms since epoch
+ * @returns {string}
+ */
+export function formatDateTime(ms) {
+  return new Date(ms).toLocaleString();
+}
+
+/**
+ * "1 event", "2 events".
+ * @param {number} n
+ * @param {string} noun singular
+ * @returns {string}
+ */
+export function plural(n, noun) {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,130 @@
+// @ts-check
+// The only module that talks to the Rust side. Every command and event of the contract has
+// one typed wrapper here; the rest of the UI never sees `window.__TAURI__`, so the contract
+// lives in one file and the other modules stay testable without Tauri.
+
+import { toIpcError } from "./errors.js";
+
+/** @typedef {import("./types.js").FeedView} FeedView */
+/** @typedef {import("./types.js").FeedDraft} FeedDraft */
+/** @typedef {import("./types.js").EventRecord} EventRecord */
+/** @typedef {import("./types.js").Notice} Notice */
+/** @typedef {import("./types.js").StatusChange} StatusChange */
+
+/** @typedef {() => void} Unlisten */
+
+/**
+ * The part of the global Tauri API (`withGlobalTauri`) that Herald uses.
+ * @typedef {{
+ *   core: { invoke: (cmd: string, args?: Record<string, unknown>) => Promise<unknown> },
+ *   event: { listen: (name: string, cb: (event: { payload: unknown }) => void) => Promise<Unlisten> }
+ * }} TauriGlobal
+ */
+
+/** Event names the backend emits. */
+export const EVENTS = /** @type {const} */ ({
+  events: "herald://events",
+  status: "herald://status",
+  notice: "herald://notice",
+  feeds: "herald://feeds",
+});
+
+/**
+ * The global API, or an error that says why it is missing (e.g. the page was opened in a
+ * plain browser instead of the app).
+ * @returns {TauriGlobal}
+ */
+function tauri() {
+  const api = /** @type {{ __TAURI__?: TauriGlobal }} */ (/** @type {unknown} */ (window)).__TAURI__;
+  if (!api) throw { code: "no-backend", message: "Herald's backend is not reachable: open this window from the Herald app." };
+  return api;
+}
+
+/** True when the page runs inside the Tauri app. */
+export function hasBackend() {
+  return Boolean(/** @type {{ __TAURI__?: unknown }} */ (/** @type {unknown} */ (window)).__TAURI__);
+}
+
+/**
+ * Calls a command; a rejection always arrives as an `IpcError`.
+ * @template T
+ * @param {string} cmd
+ * @param {Record<string, unknown>} [args]
+ * @returns {Promise<T>}
+ */
+async function call(cmd, args) {
+  try {
+    return /** @type {T} */ (await tauri().core.invoke(cmd, args));
+  } catch (raw) {
+    throw toIpcError(raw);
+  }
+}
+
+/** @returns {Promise<FeedView[]>} */
+export const listFeeds = () => call("list_feeds");
+
+/**
+ * Rejects with `{code: "invalid", field, message}` when the draft is not acceptable.
+ * @param {FeedDraft} draft
+ * @returns {Promise<FeedView>}
+ */
+export const addFeed = (draft) => call("add_feed", { draft });
+
+/**
+ * @param {string} id
+ * @returns {Promise<null>}
+ */
+export const removeFeed = (id) => call("remove_feed", { id });
+
+/** @returns {Promise<FeedView>} */
+export const addDemoFeed = () => call("add_demo_feed");
+
+/**
+ * @param {number} limit
+ * @returns {Promise<EventRecord[]>} newest first
+ */
+export const recentEvents = (limit) => call("recent_events", { limit });
+
+/** @returns {Promise<Notice[]>} */
+export const notices = () => call("notices");
+
+/**
+ * Subscribes to one backend event; the payload is handed over as is.
+ * @template T
+ * @param {string} name
+ * @param {(payload: T) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+async function on(name, cb) {
+  try {
+    return await tauri().event.listen(name, (event) => cb(/** @type {T} */ (event.payload)));
+  } catch (raw) {
+    throw toIpcError(raw);
+  }
+}
+
+/**
+ * A coalesced batch of new events, oldest first.
+ * @param {(batch: EventRecord[]) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+export const onEvents = (cb) => on(EVENTS.events, cb);
+
+/**
+ * @param {(change: StatusChange) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+export const onStatus = (cb) => on(EVENTS.status, cb);
+
+/**
+ * @param {(notice: Notice) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+export const onNotice = (cb) => on(EVENTS.notice, cb);
+
+/**
+ * The whole feed list, after any change to it.
+ * @param {(feeds: FeedView[]) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+export const onFeeds = (cb) => on(EVENTS.feeds, cb);

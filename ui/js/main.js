@@ -1,0 +1,46 @@
+// @ts-check
+// Entry point: builds the store, mounts the views, then starts listening to and loading
+// from the backend. Module scripts run after the document is parsed, so the DOM is ready.
+
+import { createActions } from "./actions.js";
+import * as ipc from "./ipc.js";
+import { createStore, TIMELINE_CAP } from "./store.js";
+import { mountChips } from "./views/chips.js";
+import { mountNav } from "./views/nav.js";
+import { mountNotices } from "./views/notices.js";
+import { mountSettings } from "./views/settings.js";
+import { mountTimeline } from "./views/timeline.js";
+
+/**
+ * Renders at the next animation frame, so every IPC message within a frame costs one render.
+ * The timeout is a floor: some webviews pause animation frames while the window is hidden,
+ * and the state on screen must still catch up (e.g. for tests driving a background window).
+ * @param {() => void} flush
+ */
+function nextFrame(flush) {
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    flush();
+  };
+  requestAnimationFrame(run);
+  setTimeout(run, 100);
+}
+
+const store = createStore({ now: Date.now(), schedule: nextFrame });
+const actions = createActions(store, ipc, { recentLimit: TIMELINE_CAP });
+
+mountNotices(store, actions);
+mountNav(store, actions);
+mountChips(store);
+mountTimeline(store, actions);
+mountSettings(store, actions);
+
+// "Reconnecting in Ns" counts down; the store re-renders only while such a status is shown.
+setInterval(() => store.tick(Date.now()), 1000);
+
+actions.start().catch((err) => {
+  // start() reports its own failures; this catches a bug in it.
+  console.error("Herald: startup failed", err);
+});

@@ -1,0 +1,88 @@
+// @ts-check
+// What a feed's status looks like to the user: the sentence in `.feed-status` and the short
+// chip label. Pure (the clock is a parameter) so every state is unit-tested in node.
+
+/** @typedef {import("./types.js").FeedStatus} FeedStatus */
+/** @typedef {import("./types.js").FeedError} FeedError */
+
+/**
+ * Whole seconds until `at`, rounded up so a countdown never shows 0 while still waiting.
+ * @param {number} at ms since epoch
+ * @param {number} now ms since epoch
+ * @returns {number}
+ */
+export function secondsUntil(at, now) {
+  return Math.max(0, Math.ceil((at - now) / 1000));
+}
+
+/**
+ * " — message" when the error has one; empty otherwise, so the sentence never ends in a dash.
+ * @param {FeedError | undefined} error
+ * @returns {string}
+ */
+function errorSuffix(error) {
+  const message = error && typeof error.message === "string" ? error.message.trim() : "";
+  return message ? ` — ${message}` : "";
+}
+
+/**
+ * The full status sentence, e.g. "Reconnecting in 4s — connection refused".
+ * @param {FeedStatus | undefined} status
+ * @param {number} now ms since epoch, for the countdown
+ * @returns {string}
+ */
+export function statusText(status, now) {
+  if (!status) return "Unknown";
+  switch (status.state) {
+    case "connecting":
+      return "Connecting…";
+    case "live":
+      return "Live";
+    case "backoff": {
+      const secs = secondsUntil(status.nextTryAt, now);
+      // The countdown can reach 0 a moment before the backend reports "connecting".
+      const when = secs > 0 ? `Reconnecting in ${secs}s` : "Reconnecting now";
+      return when + errorSuffix(status.error);
+    }
+    case "needsAttention": {
+      const hint = status.error && status.error.hint ? status.error.hint.trim() : "";
+      return "Needs attention" + errorSuffix(status.error) + (hint ? ` (${hint})` : "");
+    }
+    case "stopped":
+      return status.reason === "server" ? "Stopped by server" : "Stopped";
+    default:
+      // A state added on the Rust side before the UI learned it: show it rather than nothing.
+      return String(/** @type {{ state?: unknown }} */ (status).state ?? "Unknown");
+  }
+}
+
+/**
+ * The one- or two-word label on a status chip.
+ * @param {FeedStatus | undefined} status
+ * @returns {string}
+ */
+export function statusLabel(status) {
+  switch (status?.state) {
+    case "connecting":
+      return "Connecting…";
+    case "live":
+      return "Live";
+    case "backoff":
+      return "Reconnecting";
+    case "needsAttention":
+      return "Needs attention";
+    case "stopped":
+      return "Stopped";
+    default:
+      return "Unknown";
+  }
+}
+
+/**
+ * True when the status text changes with the clock, so the view must re-render every second.
+ * @param {FeedStatus | undefined} status
+ * @returns {boolean}
+ */
+export function isCountingDown(status) {
+  return status?.state === "backoff";
+}

@@ -1,0 +1,59 @@
+// @ts-check
+// The IPC contract with the Rust side, as JSDoc types. No runtime code: other modules
+// import these names with `@typedef {import("./types.js").X} X`.
+
+/**
+ * One `Name: value` request header of a feed. The value may be a secret.
+ * @typedef {{ name: string, value: string }} Header
+ */
+
+/**
+ * Why a feed is not live. `status` is the HTTP status when there was one.
+ * @typedef {{ kind: string, message: string, status?: number | null, hint?: string | null }} FeedError
+ */
+
+/**
+ * A feed's connection state, tagged by `state`. Times are ms since the epoch.
+ * @typedef {{ state: "connecting", attempt: number }} ConnectingStatus
+ * @typedef {{ state: "live", since: number }} LiveStatus
+ * @typedef {{ state: "backoff", attempt: number, nextTryAt: number, error: FeedError }} BackoffStatus
+ * @typedef {{ state: "needsAttention", nextTryAt: number, error: FeedError }} NeedsAttentionStatus
+ * @typedef {{ state: "stopped", reason: "server" | "user" }} StoppedStatus
+ * @typedef {ConnectingStatus | LiveStatus | BackoffStatus | NeedsAttentionStatus | StoppedStatus} FeedStatus
+ */
+
+/**
+ * A subscribed feed as the backend reports it.
+ * @typedef {{ id: string, name: string, url: string, headers: Header[], demo: boolean, status: FeedStatus }} FeedView
+ */
+
+/**
+ * What the settings form sends to `add_feed`; `headers` is the raw textarea text.
+ * @typedef {{ name: string, url: string, headers: string }} FeedDraft
+ */
+
+/**
+ * One received server-sent event. `seq` grows with every stored event.
+ * @typedef {{
+ *   seq: number, feedId: string, feedName: string, type: string, data: string,
+ *   lastEventId: string, receivedAt: number
+ * }} EventRecord
+ */
+
+/**
+ * Something the user must be told, e.g. that the settings file was corrupt.
+ * @typedef {"info" | "warning" | "error"} NoticeLevel
+ * @typedef {{ level: NoticeLevel, message: string }} Notice
+ */
+
+/**
+ * Payload of `herald://status`.
+ * @typedef {{ feedId: string, status: FeedStatus }} StatusChange
+ */
+
+/**
+ * How a command rejects. `field` is set only when `code` is "invalid".
+ * @typedef {{ code: string, message: string, field?: string }} IpcError
+ */
+
+export {};
