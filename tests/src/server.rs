@@ -26,6 +26,8 @@ pub struct Reply {
     pub pause: Duration,
     /// Keep the connection open after the last chunk (a live stream) instead of closing it.
     pub hold_open: bool,
+    /// Extra response headers.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Reply {
@@ -37,6 +39,7 @@ impl Reply {
             chunks: vec![body.as_ref().to_vec()],
             pause: Duration::ZERO,
             hold_open: false,
+            headers: Vec::new(),
         }
     }
 
@@ -48,7 +51,19 @@ impl Reply {
             chunks: vec![body.as_bytes().to_vec()],
             pause: Duration::ZERO,
             hold_open: false,
+            headers: Vec::new(),
         }
+    }
+
+    /// A redirect to `location`.
+    pub fn redirect(status: u16, location: &str) -> Reply {
+        Reply::status(status, "moved").with_header("Location", location)
+    }
+
+    /// The same reply with one more header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     /// The same reply with its body split into `chunks`.
@@ -151,10 +166,14 @@ impl TestServer {
 }
 
 async fn write_reply(socket: &mut tokio::net::TcpStream, reply: &Reply) -> std::io::Result<()> {
-    let head = format!(
-        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Type: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
         reply.status, reply.content_type
     );
+    for (name, value) in &reply.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
     socket.write_all(head.as_bytes()).await?;
     socket.flush().await?;
     for chunk in &reply.chunks {

@@ -367,3 +367,51 @@ async fn first_run_subscribes_the_demo_feed_which_delivers_events() {
         ["1", "2", "3"]
     );
 }
+
+#[tokio::test]
+async fn redirects_are_followed_and_credentials_stay_on_their_origin() {
+    let target = TestServer::always(Reply::stream("data: arrived\n\n").held_open()).await;
+    let target_url = target.url();
+    let origin = TestServer::start(move |n, _| match n {
+        0 => Reply::redirect(307, "/moved"),
+        _ => Reply::redirect(302, &target_url),
+    })
+    .await;
+    let mut h = start_engine();
+    let draft = FeedDraft {
+        name: "A".into(),
+        url: origin.url(),
+        headers: "Authorization: Bearer s3cret\nX-Api-Key: k".into(),
+    };
+    h.engine.add_feed(draft).await.unwrap();
+    let event = h
+        .next_matching("the event", |r| match r {
+            Report::Event(e) => Some(e),
+            _ => None,
+        })
+        .await;
+    assert_eq!(event.data, "arrived");
+    let same_origin = &origin.requests()[1];
+    assert_eq!(same_origin.path, "/moved");
+    assert_eq!(same_origin.header("authorization"), Some("Bearer s3cret"));
+    let other_origin = &target.requests()[0];
+    assert_eq!(other_origin.header("authorization"), None);
+    assert_eq!(other_origin.header("x-api-key"), None);
+    assert_eq!(other_origin.header("accept"), Some("text/event-stream"));
+}
+
+#[tokio::test]
+async fn endless_redirects_need_attention() {
+    let server = TestServer::always(Reply::redirect(302, "/again")).await;
+    let mut h = start_engine();
+    h.add(&server.url()).await;
+    let FeedStatus::NeedsAttention { error, .. } = h.next_error_status().await else {
+        panic!("a redirect loop is not retried with backoff");
+    };
+    assert!(error.message.contains("redirects"), "{}", error.message);
+    assert_eq!(
+        server.requests().len(),
+        6,
+        "the first request and 5 redirects, then it stops"
+    );
+}

@@ -163,7 +163,7 @@ mod tests {
     fn demo_events_parse_with_ids_types_and_json() {
         let mut parser = Parser::default();
         for n in 1..=8 {
-            parser.push(demo_event(n).as_bytes());
+            parser.push_slice(demo_event(n).as_bytes());
         }
         let events: Vec<_> = std::iter::from_fn(|| parser.next())
             .map(Result::unwrap)

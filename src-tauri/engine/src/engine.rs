@@ -290,9 +290,9 @@ impl Engine {
                     seq: self.next_seq,
                     feed_id: message.feed,
                     feed_name: config.name.clone(),
-                    event_type: event.event_type,
-                    data: event.data,
-                    last_event_id: event.last_event_id,
+                    event_type: event.event_type.into(),
+                    data: event.data.into(),
+                    last_event_id: event.last_event_id.into(),
                     received_at: now_ms(),
                 };
                 self.next_seq += 1;

@@ -6,6 +6,9 @@ use reqwest::{Response, StatusCode, header};
 
 use super::{ErrorKind, FeedConfig, FeedError};
 
+/// How many redirects one connection attempt follows.
+const MAX_REDIRECTS: usize = 5;
+
 /// Longest part of an error body quoted back to the user.
 const MAX_ERROR_BODY: usize = 200;
 
@@ -15,9 +18,8 @@ pub fn client() -> Result<reqwest::Client, FeedError> {
     reqwest::Client::builder()
         .user_agent(concat!("Herald/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(15))
-        // Feeds carry credentials: do not follow redirects blindly (the connection issue adds a
-        // policy that keeps credentials on their origin).
-        .redirect(reqwest::redirect::Policy::limited(5))
+        // Redirects are followed by `open`, which keeps the feed's headers on their origin.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .map_err(|e| FeedError::new(ErrorKind::Request, format!("cannot set up HTTP: {e}")))
 }
@@ -40,18 +42,59 @@ pub async fn open(
     feed: &FeedConfig,
     last_event_id: &str,
 ) -> Result<Opened, FeedError> {
-    let mut request = client
-        .get(&feed.url)
-        .header(header::ACCEPT, "text/event-stream")
-        .header(header::CACHE_CONTROL, "no-store");
-    for h in &feed.headers {
-        request = request.header(h.name.as_str(), h.value.as_str());
+    let start = url::Url::parse(&feed.url)
+        .map_err(|e| FeedError::new(ErrorKind::Request, format!("invalid URL: {e}")))?;
+    let mut url = start.clone();
+    for _ in 0..=MAX_REDIRECTS {
+        let mut request = client
+            .get(url.as_str())
+            .header(header::ACCEPT, "text/event-stream")
+            .header(header::CACHE_CONTROL, "no-store");
+        // The feed's headers often carry credentials: they go to the feed's own origin only,
+        // never to another origin a redirect points at.
+        if url.origin() == start.origin() {
+            for h in &feed.headers {
+                request = request.header(h.name.as_str(), h.value.as_str());
+            }
+        }
+        if !last_event_id.is_empty() {
+            request = request.header("Last-Event-ID", last_event_id);
+        }
+        let response = request.send().await.map_err(request_error)?;
+        match redirect_target(&url, &response) {
+            Some(next) => url = next?,
+            None => return check(response).await,
+        }
     }
-    if !last_event_id.is_empty() {
-        request = request.header("Last-Event-ID", last_event_id);
+    let mut error = FeedError::new(
+        ErrorKind::Http,
+        format!("more than {MAX_REDIRECTS} redirects"),
+    )
+    .with_hint("check the feed's URL: the server keeps redirecting");
+    error.status = Some(310); // "too many redirects", as browsers' network logs call it
+    Err(error)
+}
+
+/// Where a redirect response points, resolved against the URL that answered it.
+fn redirect_target(url: &url::Url, response: &Response) -> Option<Result<url::Url, FeedError>> {
+    if !matches!(response.status().as_u16(), 301 | 302 | 303 | 307 | 308) {
+        return None;
     }
-    let response = request.send().await.map_err(request_error)?;
-    check(response).await
+    let status = response.status().as_u16();
+    let invalid = |why: &str| {
+        let mut error = FeedError::new(ErrorKind::Http, format!("HTTP {status} redirect {why}"))
+            .with_hint("check the feed's URL");
+        error.status = Some(status);
+        error
+    };
+    let Some(location) = response.headers().get(header::LOCATION) else {
+        return Some(Err(invalid("without a Location")));
+    };
+    let target = location.to_str().ok().and_then(|l| url.join(l).ok());
+    Some(match target {
+        Some(target) if matches!(target.scheme(), "http" | "https") => Ok(target),
+        _ => Err(invalid("to an invalid location")),
+    })
 }
 
 /// Sorts a response into stream, stop, or an error with the server's words and a hint.

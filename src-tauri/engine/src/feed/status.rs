@@ -115,8 +115,44 @@ impl FeedError {
         match self.kind {
             ErrorKind::Connect | ErrorKind::Stream => true,
             ErrorKind::ContentType | ErrorKind::Request => false,
-            // 408 and 429 ask us to come back later; other 4xx need the user to fix something.
-            ErrorKind::Http => !matches!(self.status, Some(400..=407 | 409..=428 | 430..=499)),
+            // 408 and 429 ask us to come back later; a redirect that leads nowhere and other
+            // 4xx need the user to fix something.
+            ErrorKind::Http => !matches!(
+                self.status,
+                Some(300..=399 | 400..=407 | 409..=428 | 430..=499)
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_decision_per_error() {
+        let http = |status| FeedError {
+            status: Some(status),
+            ..FeedError::new(ErrorKind::Http, "")
+        };
+        let table = [
+            (FeedError::new(ErrorKind::Connect, ""), true),
+            (FeedError::new(ErrorKind::Stream, ""), true),
+            (FeedError::new(ErrorKind::ContentType, ""), false),
+            (FeedError::new(ErrorKind::Request, ""), false),
+            (http(500), true),
+            (http(502), true),
+            (http(503), true),
+            (http(408), true),
+            (http(429), true),
+            (http(310), false),
+            (http(401), false),
+            (http(403), false),
+            (http(404), false),
+            (http(410), false),
+        ];
+        for (error, want) in table {
+            assert_eq!(error.is_retryable(), want, "{error:?}");
         }
     }
 }

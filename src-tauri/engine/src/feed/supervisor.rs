@@ -180,6 +180,7 @@ impl Supervisor {
         let mut delivered = false;
         let error = loop {
             let chunk = tokio::time::timeout(self.options.idle_timeout, response.chunk()).await;
+            let ended = matches!(chunk, Ok(Ok(None)));
             match chunk {
                 Err(_) => {
                     let secs = self.options.idle_timeout.as_secs_f32();
@@ -188,35 +189,35 @@ impl Supervisor {
                         format!("no data for {secs:.0} s: the connection looks dead"),
                     ));
                 }
-                Ok(Ok(None)) => {
-                    parser.finish();
-                    break None;
-                }
                 Ok(Err(e)) => {
                     let message = format!("the stream broke: {}", e.without_url());
                     break Some(FeedError::new(ErrorKind::Stream, message));
                 }
-                Ok(Ok(Some(bytes))) => {
-                    parser.push(&bytes);
-                    while let Some(item) = parser.next() {
-                        let update = match item {
-                            Ok(event) => {
-                                delivered = true;
-                                FeedUpdate::Event(event)
-                            }
-                            Err(oversize) => FeedUpdate::Dropped(oversize),
-                        };
-                        self.emit(update).await?;
+                Ok(Ok(Some(bytes))) => parser.push(bytes),
+                // The server ended the stream: complete events still come out, the rest is
+                // discarded.
+                Ok(Ok(None)) => parser.finish(),
+            }
+            while let Some(item) = parser.next() {
+                let update = match item {
+                    Ok(event) => {
+                        delivered = true;
+                        FeedUpdate::Event(event)
                     }
-                    // Read after the events went out: a reconnect resumes after the last one
-                    // delivered, never after one still in the parser.
-                    if self.last_event_id != parser.last_event_id() {
-                        self.last_event_id = parser.last_event_id().to_owned();
-                    }
-                    if let Some(retry) = parser.retry() {
-                        self.backoff.set_retry(retry);
-                    }
-                }
+                    Err(oversize) => FeedUpdate::Dropped(oversize),
+                };
+                self.emit(update).await?;
+            }
+            // Read after the events went out: a reconnect resumes after the last one delivered,
+            // never after one still in the parser.
+            if self.last_event_id != parser.last_event_id() {
+                self.last_event_id = parser.last_event_id().to_owned();
+            }
+            if let Some(retry) = parser.retry() {
+                self.backoff.set_retry(retry);
+            }
+            if ended {
+                break None;
             }
         };
         self.last_event_id = parser.last_event_id().to_owned();

@@ -46,6 +46,7 @@ pub fn truncate(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use crate::feed::FeedId;
+    use crate::sse::Text;
 
     fn feed(name: &str) -> FeedConfig {
         FeedConfig {
@@ -61,7 +62,7 @@ mod tests {
         Event {
             event_type: event_type.into(),
             data: data.into(),
-            last_event_id: String::new(),
+            last_event_id: Text::EMPTY,
         }
     }
 

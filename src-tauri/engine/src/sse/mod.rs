@@ -8,6 +8,8 @@
 
 mod event;
 mod parser;
+mod text;
 
 pub use event::Event;
 pub use parser::{Limits, Oversize, Parser};
+pub use text::Text;

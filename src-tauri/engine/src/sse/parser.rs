@@ -1,13 +1,21 @@
 //! The push parser: bytes in, events out.
 //!
-//! Lines are found with `memchr` and never re-scanned: a partial line is copied once into a
-//! carry-over buffer and completed by the next chunk. Each complete line is decoded as UTF-8
-//! once (lossily, as the spec's decoder does) and interpreted at once, so the only state between
-//! lines is the spec's own buffers (data, event type, last event id).
+//! The caller pushes network chunks (`bytes::Bytes`) and pulls events; parsing happens lazily in
+//! [`Parser::next`], so a 64 KiB chunk of tiny events never becomes a queue of a thousand events.
+//! Lines are found with `memchr` and never re-scanned. A line that lies inside one chunk is read in
+//! place: a one-line `data:` value is a zero-copy slice of the chunk. Only a line split across
+//! chunks is copied (once) into a carry-over buffer, and only multi-line data is joined into a
+//! scratch buffer that becomes the event's own storage. UTF-8 is validated once per field.
+//! So a dispatched event costs at most one allocation, and usually none.
 
 use std::collections::VecDeque;
 
-use super::Event;
+use bytes::{Buf, Bytes, BytesMut};
+
+use super::{Event, Text};
+
+/// One leading UTF-8 byte order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The most bytes the parser will hold for one line, and for one event's data.
 ///
@@ -48,16 +56,40 @@ pub enum Oversize {
     },
 }
 
+/// What [`Parser::next`] yields: an event, or the report of one dropped for its size.
+type Item = Result<Event, Oversize>;
+
+/// The data buffer of the event being read.
+#[derive(Debug, Default)]
+enum Data {
+    /// No `data:` field yet: the spec's empty data buffer (dispatches nothing).
+    #[default]
+    None,
+    /// One `data:` value, a zero-copy slice of the chunk it arrived in.
+    Slice(Bytes),
+    /// The values joined with LF in `Parser::joined` (several lines, or a line split across
+    /// chunks).
+    Joined,
+}
+
 /// A push parser for one event stream (one HTTP response).
 ///
-/// Feed it with [`Parser::push`], take events with [`Parser::next`], and call [`Parser::finish`]
-/// when the stream ends. Each connection gets a fresh parser, seeded with the last event id the
-/// client kept (see [`Parser::with_last_event_id`]).
+/// Feed it with [`Parser::push`], take events with [`Parser::next`] until it returns `None`
+/// (more input needed), and call [`Parser::finish`] when the stream ends. Each connection gets a
+/// fresh parser, seeded with the last event id the client kept
+/// (see [`Parser::with_last_event_id`]).
+///
+/// Memory: besides what the caller pushed and has not drained, the parser holds at most one
+/// partial line (≤ [`Limits::max_line`]) and one event's data (≤ [`Limits::max_event`]).
 #[derive(Debug)]
 pub struct Parser {
     limits: Limits,
-    /// Bytes of a line whose end has not arrived yet.
-    line: Vec<u8>,
+    /// Pushed chunks not parsed yet, oldest first (usually none: callers drain after each push).
+    queued: VecDeque<Bytes>,
+    /// The unparsed rest of the chunk being parsed.
+    current: Bytes,
+    /// Bytes of a line whose end has not arrived yet (its start, from earlier chunks).
+    partial: Vec<u8>,
     /// The current line is over the limit: drop bytes until its end.
     skipping_line: bool,
     /// The previous chunk ended in CR: an LF starting the next chunk belongs to that line end.
@@ -65,19 +97,23 @@ pub struct Parser {
     /// No line has been completed yet: the first one may start with a BOM.
     at_start: bool,
     /// The spec's "data buffer".
-    data: String,
-    /// The spec's "event type buffer".
-    event_type: String,
-    /// The spec's "last event ID buffer": set by `id:`, copied out at dispatch.
-    id_buffer: String,
+    data: Data,
+    /// Storage for [`Data::Joined`]; split off (not copied) into each event that uses it.
+    joined: BytesMut,
+    /// Size of the data buffer in bytes, counting the LF between lines.
+    data_len: usize,
+    /// The spec's "event type buffer" (`None` when empty).
+    event_type: Option<Text>,
+    /// The spec's "last event ID buffer", when an `id:` field set it in the current block.
+    id_buffer: Option<Text>,
     /// The event source's "last event ID string": what a reconnect sends as `Last-Event-ID`.
-    last_event_id: String,
+    last_event_id: Text,
     /// The last valid `retry:` value, in milliseconds.
     retry: Option<u64>,
     /// The event being read is over a limit: discard it at the next blank line.
     dropping: Option<Oversize>,
-    /// Dispatched events and drop reports, in stream order, waiting to be taken.
-    ready: VecDeque<Result<Event, Oversize>>,
+    /// [`Parser::finish`] was called: no more input will come.
+    ended: bool,
 }
 
 impl Default for Parser {
@@ -91,17 +127,21 @@ impl Parser {
     pub fn new(limits: Limits) -> Parser {
         Parser {
             limits,
-            line: Vec::new(),
+            queued: VecDeque::new(),
+            current: Bytes::new(),
+            partial: Vec::new(),
             skipping_line: false,
             after_cr: false,
             at_start: true,
-            data: String::new(),
-            event_type: String::new(),
-            id_buffer: String::new(),
-            last_event_id: String::new(),
+            data: Data::None,
+            joined: BytesMut::new(),
+            data_len: 0,
+            event_type: None,
+            id_buffer: None,
+            last_event_id: Text::EMPTY,
             retry: None,
             dropping: None,
-            ready: VecDeque::new(),
+            ended: false,
         }
     }
 
@@ -109,8 +149,7 @@ impl Parser {
     /// stream carry it until the server sends another `id:`.
     pub fn with_last_event_id(limits: Limits, last_event_id: &str) -> Parser {
         let mut parser = Parser::new(limits);
-        parser.id_buffer = last_event_id.to_owned();
-        parser.last_event_id = last_event_id.to_owned();
+        parser.last_event_id = Text::from(last_event_id);
         parser
     }
 
@@ -124,128 +163,180 @@ impl Parser {
         self.retry
     }
 
-    /// Takes the next dispatched event (or report of a dropped one), in stream order.
-    #[allow(clippy::should_implement_trait)] // an Iterator would hide that more input may come
-    pub fn next(&mut self) -> Option<Result<Event, Oversize>> {
-        self.ready.pop_front()
+    /// Feeds a chunk of the stream, in whatever size the network delivered it. Nothing is
+    /// parsed until [`Parser::next`] is called; drain it after every push.
+    pub fn push(&mut self, chunk: impl Into<Bytes>) {
+        let chunk = chunk.into();
+        if !chunk.is_empty() && !self.ended {
+            self.queued.push_back(chunk);
+        }
     }
 
-    /// Feeds bytes of the stream, in whatever chunks the network delivered them.
-    ///
-    /// Spec: "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
-    /// character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
-    /// RETURN (CR) character."
-    pub fn push(&mut self, mut input: &[u8]) {
-        if self.after_cr && !input.is_empty() {
-            // A CRLF split across chunks: the LF is part of the line end already seen.
-            self.after_cr = false;
-            if input[0] == b'\n' {
-                input = &input[1..];
-            }
-        }
-        while let Some(end) = memchr::memchr2(b'\n', b'\r', input) {
-            let head = &input[..end];
-            let mut rest = &input[end + 1..];
-            if input[end] == b'\r' {
-                match rest.first() {
-                    Some(b'\n') => rest = &rest[1..],
-                    Some(_) => {}
-                    None => self.after_cr = true,
+    /// Like [`Parser::push`], for bytes that are not in a `Bytes` (they are copied).
+    pub fn push_slice(&mut self, chunk: &[u8]) {
+        self.push(Bytes::copy_from_slice(chunk));
+    }
+
+    /// Parses until the next event (or report of a dropped one) and returns it; `None` means
+    /// all pushed input is consumed and more is needed.
+    #[allow(clippy::should_implement_trait)] // an Iterator would hide that more input may come
+    pub fn next(&mut self) -> Option<Item> {
+        loop {
+            if self.current.is_empty() {
+                match self.queued.pop_front() {
+                    Some(chunk) => self.current = chunk,
+                    None => {
+                        if self.ended {
+                            self.discard_pending();
+                        }
+                        return None;
+                    }
                 }
             }
-            self.complete_line(head);
-            input = rest;
+            let mut chunk = std::mem::take(&mut self.current);
+            let item = self.parse_chunk(&mut chunk);
+            self.current = chunk;
+            if item.is_some() {
+                return item;
+            }
         }
-        self.carry(input);
     }
 
     /// Signals the end of the stream.
     ///
-    /// Spec: "Once the end of the file is reached, any pending data must be discarded. (If the
+    /// Complete events still in pushed input keep coming out of [`Parser::next`]; then, per the
+    /// spec, "Once the end of the file is reached, any pending data must be discarded. (If the
     /// file ends in the middle of an event, before the final empty line, the incomplete event is
-    /// not dispatched.)" Buffers are cleared so the parser holds no memory afterwards; the last
-    /// event id and retry value stay readable.
+    /// not dispatched.)" Buffers are freed so a finished parser holds no memory; the last event
+    /// id and retry value stay readable. Input pushed after this is ignored.
     pub fn finish(&mut self) {
-        self.line = Vec::new();
+        self.ended = true;
+        if self.current.is_empty() && self.queued.is_empty() {
+            self.discard_pending();
+        }
+    }
+
+    /// Drops the unfinished line and block at the end of the stream.
+    fn discard_pending(&mut self) {
+        self.partial = Vec::new();
         self.skipping_line = false;
         self.after_cr = false;
-        self.data = String::new();
-        self.event_type = String::new();
-        self.id_buffer = self.last_event_id.clone();
+        self.data = Data::None;
+        self.joined = BytesMut::new();
+        self.data_len = 0;
+        self.event_type = None;
+        self.id_buffer = None;
         self.dropping = None;
     }
 
-    /// Keeps the bytes of an unfinished line for the next push, within the line limit.
-    fn carry(&mut self, partial: &[u8]) {
-        if partial.is_empty() || self.skipping_line {
+    /// Parses lines of `chunk` until an item is ready or the chunk is used up.
+    ///
+    /// Spec: "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
+    /// character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
+    /// RETURN (CR) character."
+    fn parse_chunk(&mut self, chunk: &mut Bytes) -> Option<Item> {
+        if self.after_cr {
+            // A CRLF split across chunks: this LF is part of the line end already seen.
+            self.after_cr = false;
+            if chunk.first() == Some(&b'\n') {
+                chunk.advance(1);
+            }
+        }
+        while !chunk.is_empty() {
+            let Some(end) = memchr::memchr2(b'\n', b'\r', chunk) else {
+                self.carry(chunk);
+                chunk.clear();
+                return None;
+            };
+            let mut next = end + 1;
+            if chunk[end] == b'\r' {
+                match chunk.get(next) {
+                    Some(b'\n') => next += 1,
+                    Some(_) => {}
+                    None => self.after_cr = true,
+                }
+            }
+            let item = if self.partial.is_empty() && !self.skipping_line {
+                self.line_in_chunk(chunk, end)
+            } else {
+                self.line_across_chunks(&chunk[..end])
+            };
+            chunk.advance(next);
+            if item.is_some() {
+                return item;
+            }
+        }
+        None
+    }
+
+    /// Keeps the start of an unfinished line for the next chunk, within the line limit.
+    fn carry(&mut self, start: &[u8]) {
+        if self.skipping_line {
             return;
         }
-        if self.line.len() + partial.len() > self.limits.max_line {
-            self.start_skipping_line();
+        if self.partial.len() + start.len() > self.limits.max_line {
+            self.partial = Vec::new(); // give the memory back: this line may be endless
+            self.skipping_line = true;
+            self.at_start = false;
+            self.drop_event(Oversize::Line {
+                limit: self.limits.max_line,
+            });
         } else {
-            self.line.extend_from_slice(partial);
+            self.partial.extend_from_slice(start);
         }
     }
 
-    /// Handles a line whose end was just found; `tail` is its part in the current chunk.
-    fn complete_line(&mut self, tail: &[u8]) {
+    /// A complete line that lies in `chunk[..end]`: read in place.
+    fn line_in_chunk(&mut self, chunk: &Bytes, end: usize) -> Option<Item> {
+        if end > self.limits.max_line {
+            self.at_start = false;
+            self.drop_event(Oversize::Line {
+                limit: self.limits.max_line,
+            });
+            return None;
+        }
+        self.process_line(&chunk[..end], Some(chunk))
+    }
+
+    /// A line that began in an earlier chunk and ends with `tail`.
+    fn line_across_chunks(&mut self, tail: &[u8]) -> Option<Item> {
         if self.skipping_line {
             self.skipping_line = false;
-            return;
+            return None;
         }
-        if self.line.is_empty() {
-            if tail.len() > self.limits.max_line {
-                self.start_skipping_line();
-                self.skipping_line = false;
-                return;
-            }
-            self.process_line(tail);
-        } else if self.line.len() + tail.len() > self.limits.max_line {
-            self.start_skipping_line();
-            self.skipping_line = false;
-        } else {
-            let mut line = std::mem::take(&mut self.line);
-            line.extend_from_slice(tail);
-            self.process_line(&line);
-            line.clear();
-            self.line = line;
+        if self.partial.len() + tail.len() > self.limits.max_line {
+            self.partial = Vec::new();
+            self.at_start = false;
+            self.drop_event(Oversize::Line {
+                limit: self.limits.max_line,
+            });
+            return None;
         }
+        let mut line = std::mem::take(&mut self.partial);
+        line.extend_from_slice(tail);
+        let item = self.process_line(&line, None);
+        line.clear();
+        self.partial = line; // keep the capacity for the next split line
+        item
     }
 
-    /// The current line is too long: drop it, and the event it belongs to.
-    fn start_skipping_line(&mut self) {
-        self.line = Vec::new();
-        self.skipping_line = true;
-        self.at_start = false;
-        self.drop_event(Oversize::Line {
-            limit: self.limits.max_line,
-        });
-    }
-
-    /// Marks the current event as dropped; it is reported once, at its end.
-    fn drop_event(&mut self, why: Oversize) {
-        if self.dropping.is_none() {
-            self.dropping = Some(why);
-        }
-        self.data = String::new();
-    }
-
-    /// Interprets one complete line, without its line ending.
-    fn process_line(&mut self, mut line: &[u8]) {
+    /// Interprets one complete line, without its line ending. `source` is the chunk the line
+    /// lies in (values can then be sliced from it), or `None` for a line copied together.
+    fn process_line(&mut self, line: &[u8], source: Option<&Bytes>) -> Option<Item> {
+        let mut line = line;
         if self.at_start {
             // Spec: "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM),
             // if any." Only the stream's first line can start with it.
             self.at_start = false;
-            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+            line = line.strip_prefix(BOM).unwrap_or(line);
         }
         // Spec: "If the line is empty (a blank line) -> Dispatch the event."
-        if line.is_empty() {
-            self.dispatch();
-            return;
-        }
+        let Some(&first) = line.first() else {
+            return self.dispatch();
+        };
         // Spec: "If the line starts with a U+003A COLON character (:) -> Ignore the line."
-        if line[0] == b':' {
-            return;
+        if first == b':' {
+            return None;
         }
         // Spec: "If the line contains a U+003A COLON character (:) -> Collect the characters on
         // the line before the first U+003A COLON character (:), and let field be that string.
@@ -259,35 +350,23 @@ impl Parser {
             }
             None => (line, &b""[..]),
         };
-        self.process_field(field, value);
+        self.process_field(field, value, source);
+        None
     }
 
     /// Spec: "Process the field". Field names are compared byte for byte (case-sensitive).
-    fn process_field(&mut self, field: &[u8], value: &[u8]) {
+    fn process_field(&mut self, field: &[u8], value: &[u8], source: Option<&Bytes>) {
         match field {
-            b"event" => {
-                // Spec: "Set the event type buffer to field value."
-                self.event_type = String::from_utf8_lossy(value).into_owned();
-            }
-            b"data" => {
-                // Spec: "Append the field value to the data buffer, then append a single U+000A
-                // LINE FEED (LF) character to the data buffer."
-                if self.dropping.is_some() {
-                    return;
-                }
-                if self.data.len() + value.len() + 1 > self.limits.max_event {
-                    self.drop_event(Oversize::Event {
-                        limit: self.limits.max_event,
-                    });
-                    return;
-                }
-                self.data.push_str(&String::from_utf8_lossy(value));
-                self.data.push('\n');
-            }
+            // Spec: "Append the field value to the data buffer, then append a single U+000A LINE
+            // FEED (LF) character to the data buffer." (Stored without the LFs; they are put
+            // between lines when joining, which is the same once the last LF is removed.)
+            b"data" => self.append_data(value, source),
+            // Spec: "Set the event type buffer to field value."
+            b"event" => self.event_type = Some(Text::copy_from_utf8_lossy(value)),
             // Spec: "If the field value does not contain U+0000 NULL, then set the last event ID
             // buffer to the field value. Otherwise, ignore the field."
-            b"id" if !value.contains(&0) => {
-                self.id_buffer = String::from_utf8_lossy(value).into_owned();
+            b"id" if memchr::memchr(0, value).is_none() => {
+                self.id_buffer = Some(Text::copy_from_utf8_lossy(value));
             }
             // Spec: "If the field value consists of only ASCII digits, then interpret the field
             // value as an integer in base ten, and set the event stream's reconnection time to
@@ -306,41 +385,81 @@ impl Parser {
         }
     }
 
+    /// Adds one `data:` value to the event being read.
+    fn append_data(&mut self, value: &[u8], source: Option<&Bytes>) {
+        if self.dropping.is_some() {
+            return;
+        }
+        let separator = usize::from(!matches!(self.data, Data::None));
+        let len = self.data_len + separator + value.len();
+        if len > self.limits.max_event {
+            self.drop_event(Oversize::Event {
+                limit: self.limits.max_event,
+            });
+            return;
+        }
+        self.data_len = len;
+        match (std::mem::take(&mut self.data), source) {
+            (Data::None, Some(chunk)) => self.data = Data::Slice(chunk.slice_ref(value)),
+            (Data::None, None) => {
+                self.joined.extend_from_slice(value);
+                self.data = Data::Joined;
+            }
+            (Data::Slice(first), _) => {
+                self.joined.reserve(first.len() + 1 + value.len());
+                self.joined.extend_from_slice(&first);
+                self.joined.extend_from_slice(b"\n");
+                self.joined.extend_from_slice(value);
+                self.data = Data::Joined;
+            }
+            (Data::Joined, _) => {
+                self.joined.extend_from_slice(b"\n");
+                self.joined.extend_from_slice(value);
+                self.data = Data::Joined;
+            }
+        }
+    }
+
+    /// Marks the current event as dropped; it is reported once, at its end.
+    fn drop_event(&mut self, why: Oversize) {
+        if self.dropping.is_none() {
+            self.dropping = Some(why);
+        }
+        self.data = Data::None;
+        self.data_len = 0;
+        self.joined = BytesMut::new(); // give the memory back
+    }
+
     /// Spec: "Dispatch the event".
-    fn dispatch(&mut self) {
+    fn dispatch(&mut self) -> Option<Item> {
         // Step 1: "Set the last event ID string of the event source to the value of the last
         // event ID buffer." This happens even when no event is dispatched.
-        if self.last_event_id != self.id_buffer {
-            self.last_event_id.clone_from(&self.id_buffer);
+        if let Some(id) = self.id_buffer.take() {
+            self.last_event_id = id;
         }
-        let event_type = std::mem::take(&mut self.event_type);
+        let event_type = self.event_type.take();
+        self.data_len = 0;
         if let Some(why) = self.dropping.take() {
-            self.data.clear();
-            self.ready.push_back(Err(why));
-            return;
+            return Some(Err(why));
         }
         // Step 2: "If the data buffer is an empty string, set the data buffer and the event type
         // buffer to the empty string and return."
-        if self.data.is_empty() {
-            return;
-        }
         // Step 3: "If the data buffer's last character is a U+000A LINE FEED (LF) character,
-        // then remove the last character from the data buffer."
-        let mut data = std::mem::take(&mut self.data);
-        if data.ends_with('\n') {
-            data.pop();
-        }
-        // Steps 4-5: the event's type is the event type buffer, or "message" when empty.
-        let event_type = if event_type.is_empty() {
-            "message".to_owned()
-        } else {
-            event_type
+        // then remove the last character from the data buffer." (Joining never adds it.)
+        let data = match std::mem::take(&mut self.data) {
+            Data::None => return None,
+            Data::Slice(bytes) => bytes,
+            Data::Joined => self.joined.split().freeze(),
         };
-        self.ready.push_back(Ok(Event {
+        // Steps 4-5: the event's type is the event type buffer, or "message" when empty.
+        let event_type = event_type
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| Text::from("message"));
+        Some(Ok(Event {
             event_type,
-            data,
+            data: Text::from_utf8_lossy(data),
             last_event_id: self.last_event_id.clone(),
-        }));
+        }))
     }
 }
 

@@ -143,7 +143,11 @@ fn collect(parser: &mut Parser) -> Vec<(String, String, String)> {
     let mut out = Vec::new();
     while let Some(item) = parser.next() {
         let event = item.expect("no oversize in these cases");
-        out.push((event.event_type, event.data, event.last_event_id));
+        out.push((
+            event.event_type.into(),
+            event.data.into(),
+            event.last_event_id.into(),
+        ));
     }
     out
 }
@@ -158,7 +162,7 @@ fn expected(want: Expected) -> Vec<(String, String, String)> {
 fn cases_in_one_chunk() {
     for (name, input, want) in CASES {
         let mut parser = Parser::default();
-        parser.push(input);
+        parser.push_slice(input);
         parser.finish();
         assert_eq!(collect(&mut parser), expected(want), "case {name}");
     }
@@ -169,8 +173,8 @@ fn cases_split_at_every_offset() {
     for (name, input, want) in CASES {
         for cut in 0..=input.len() {
             let mut parser = Parser::default();
-            parser.push(&input[..cut]);
-            parser.push(&input[cut..]);
+            parser.push_slice(&input[..cut]);
+            parser.push_slice(&input[cut..]);
             parser.finish();
             assert_eq!(
                 collect(&mut parser),
@@ -186,7 +190,7 @@ fn cases_fed_byte_by_byte() {
     for (name, input, want) in CASES {
         let mut parser = Parser::default();
         for byte in input.iter() {
-            parser.push(std::slice::from_ref(byte));
+            parser.push_slice(std::slice::from_ref(byte));
         }
         parser.finish();
         assert_eq!(collect(&mut parser), expected(want), "case {name}");
@@ -207,7 +211,8 @@ fn retry_only_when_all_ascii_digits() {
     ];
     for (input, want) in table {
         let mut parser = Parser::default();
-        parser.push(input);
+        parser.push_slice(input);
+        while parser.next().is_some() {}
         assert_eq!(
             parser.retry(),
             *want,
@@ -220,7 +225,7 @@ fn retry_only_when_all_ascii_digits() {
 #[test]
 fn last_event_id_seeded_for_reconnects() {
     let mut parser = Parser::with_last_event_id(Limits::default(), "41");
-    parser.push(b"data: x\n\nid: 42\ndata: y\n\n");
+    parser.push_slice(b"data: x\n\nid: 42\ndata: y\n\n");
     let got = collect(&mut parser);
     assert_eq!(got[0].2, "41");
     assert_eq!(got[1].2, "42");
@@ -230,9 +235,16 @@ fn last_event_id_seeded_for_reconnects() {
 #[test]
 fn unfinished_id_does_not_become_last_event_id() {
     let mut parser = Parser::default();
-    parser.push(b"id: 1\ndata: a\n\nid: 2\ndata: b\n");
+    parser.push_slice(b"id: 1\ndata: a\n\nid: 2\ndata: b\n");
     parser.finish();
+    assert_eq!(parser.next().unwrap().unwrap().data, "a");
+    assert_eq!(parser.next(), None);
     assert_eq!(parser.last_event_id(), "1");
+    assert_eq!(
+        parser.partial.capacity(),
+        0,
+        "a finished parser holds no memory"
+    );
 }
 
 #[test]
@@ -246,8 +258,8 @@ fn oversized_line_drops_its_event_and_parsing_resumes() {
     input.extend(b"\ndata: same event\n\ndata: after\n\n");
     for cut in 0..=input.len() {
         let mut parser = Parser::new(limits);
-        parser.push(&input[..cut]);
-        parser.push(&input[cut..]);
+        parser.push_slice(&input[..cut]);
+        parser.push_slice(&input[cut..]);
         let items: Vec<_> = std::iter::from_fn(|| parser.next()).collect();
         assert_eq!(items.len(), 3, "cut {cut}");
         assert_eq!(items[0].as_ref().unwrap().data, "before");
@@ -263,7 +275,7 @@ fn oversized_event_is_dropped_and_reported_once() {
         max_event: 20,
     };
     let mut parser = Parser::new(limits);
-    parser.push(b"data: 0123456789\ndata: 0123456789\ndata: more\n\ndata: ok\n\n");
+    parser.push_slice(b"data: 0123456789\ndata: 0123456789\ndata: more\n\ndata: ok\n\n");
     assert_eq!(parser.next(), Some(Err(Oversize::Event { limit: 20 })));
     assert_eq!(parser.next().unwrap().unwrap().data, "ok");
     assert_eq!(parser.next(), None);
@@ -276,16 +288,14 @@ fn endless_line_keeps_memory_bounded() {
         max_event: 1024,
     };
     let mut parser = Parser::new(limits);
-    let chunk = vec![b'a'; 64 * 1024];
+    let chunk = bytes::Bytes::from(vec![b'a'; 64 * 1024]);
     for _ in 0..256 {
-        parser.push(&chunk); // 16 MiB of one line
-        assert!(
-            parser.line.capacity() <= 2048,
-            "line buffer grew to {}",
-            parser.line.capacity()
-        );
+        parser.push(chunk.clone()); // 16 MiB of one line
+        assert_eq!(parser.next(), None);
+        let held = parser.partial.capacity() + parser.joined.capacity();
+        assert!(held <= 2048, "buffers grew to {held}");
     }
-    parser.push(b"\n\ndata: next\n\n");
+    parser.push_slice(b"\n\ndata: next\n\n");
     assert_eq!(parser.next(), Some(Err(Oversize::Line { limit: 1024 })));
     assert_eq!(parser.next().unwrap().unwrap().data, "next");
 }
@@ -300,7 +310,7 @@ fn parse_chunked(input: &[u8], sizes: &[usize]) -> Vec<Result<Event, Oversize>> 
     let mut sizes = sizes.iter().cycle();
     while !rest.is_empty() {
         let n = (*sizes.next().unwrap()).clamp(1, rest.len());
-        parser.push(&rest[..n]);
+        parser.push_slice(&rest[..n]);
         rest = &rest[n..];
     }
     parser.finish();
