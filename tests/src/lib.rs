@@ -6,8 +6,9 @@
 //! - [`webdriver`]: WebKitWebDriver driving the real app window (for the end-to-end suite).
 //!
 //! The suites themselves live in `tests/tests/`: `engine.rs` (the engine on real sockets),
-//! `cli.rs` (`herald tail`), `notify_dbus.rs` (notifications over real D-Bus) and `e2e.rs` (the
-//! whole journey under Xvfb, run by the test command's end-to-end stage).
+//! `cli.rs` (`herald tail`), `notify_dbus.rs` (notifications over real D-Bus), `sse_fixtures.rs`
+//! (the SSE parser against the byte-exact streams in `tests/fixtures/`, in every chunking) and
+//! `e2e.rs` (the whole journey under Xvfb, run by the test command's end-to-end stage).
 
 pub mod app;
 pub mod dbus;
