@@ -16,26 +16,53 @@ pub const DEFAULT_CAP: Duration = Duration::from_secs(60);
 /// How often a feed that needs the user's attention is retried anyway.
 pub const ATTENTION_RETRY: Duration = Duration::from_secs(15 * 60);
 
+/// The bounds of the policy. The app uses the defaults; tests that cut connections hundreds of
+/// times shrink them so they run in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BackoffPolicy {
+    /// The first delay when the server sent no `retry:`.
+    pub initial: Duration,
+    /// The shortest base accepted from a server's `retry:`.
+    pub min: Duration,
+    /// The longest wait between attempts.
+    pub cap: Duration,
+}
+
+impl Default for BackoffPolicy {
+    fn default() -> Self {
+        BackoffPolicy {
+            initial: DEFAULT_BASE,
+            min: MIN_BASE,
+            cap: DEFAULT_CAP,
+        }
+    }
+}
+
 /// The backoff state of one feed.
 #[derive(Debug, Clone)]
 pub struct Backoff {
+    policy: BackoffPolicy,
     base: Duration,
-    cap: Duration,
     /// Failed attempts since the feed last made progress.
     attempt: u32,
 }
 
 impl Default for Backoff {
     fn default() -> Self {
-        Backoff {
-            base: DEFAULT_BASE,
-            cap: DEFAULT_CAP,
-            attempt: 0,
-        }
+        Backoff::new(BackoffPolicy::default())
     }
 }
 
 impl Backoff {
+    /// A fresh backoff under `policy`.
+    pub fn new(policy: BackoffPolicy) -> Backoff {
+        Backoff {
+            policy,
+            base: policy.initial,
+            attempt: 0,
+        }
+    }
+
     /// Failed attempts since the feed last made progress.
     pub fn attempt(&self) -> u32 {
         self.attempt
@@ -43,7 +70,7 @@ impl Backoff {
 
     /// Takes the server's `retry:` (milliseconds) as the new base delay.
     pub fn set_retry(&mut self, retry_ms: u64) {
-        self.base = Duration::from_millis(retry_ms).clamp(MIN_BASE, self.cap);
+        self.base = Duration::from_millis(retry_ms).clamp(self.policy.min, self.policy.cap);
     }
 
     /// The connection made progress (delivered an event, or stayed up): start over.
@@ -57,7 +84,7 @@ impl Backoff {
         let ceiling = self
             .base
             .saturating_mul(1 << self.attempt.min(16))
-            .min(self.cap);
+            .min(self.policy.cap);
         let floor = self.base / 2;
         self.attempt = self.attempt.saturating_add(1);
         floor + (ceiling.saturating_sub(floor)).mul_f64(unit.clamp(0.0, 1.0))

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::backoff::{ATTENTION_RETRY, Backoff};
+use super::backoff::{ATTENTION_RETRY, Backoff, BackoffPolicy};
 use super::connection::{self, Opened};
 use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
 use crate::sse::{Event, Limits, Oversize, Parser};
@@ -28,6 +28,8 @@ pub struct FeedOptions {
     pub idle_timeout: Duration,
     /// Memory limits for the parser.
     pub limits: Limits,
+    /// Bounds of the reconnection backoff.
+    pub backoff: BackoffPolicy,
 }
 
 impl Default for FeedOptions {
@@ -36,6 +38,7 @@ impl Default for FeedOptions {
             reconnect: true,
             idle_timeout: Duration::from_secs(90),
             limits: Limits::default(),
+            backoff: BackoffPolicy::default(),
         }
     }
 }
@@ -83,10 +86,10 @@ pub async fn run(
     let mut supervisor = Supervisor {
         client,
         feed,
+        backoff: Backoff::new(options.backoff),
         options,
         tx,
         last_event_id,
-        backoff: Backoff::default(),
     };
     match supervisor.run().await {
         Ok(result) => result,
