@@ -415,3 +415,33 @@ async fn endless_redirects_need_attention() {
         "the first request and 5 redirects, then it stops"
     );
 }
+
+#[tokio::test]
+async fn events_a_server_replays_after_a_reconnect_are_delivered_once() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream("retry: 1\nid: 1\ndata: a\n\nid: 2\ndata: b\n\n"),
+        // The server ignores Last-Event-ID and replays everything it has, then a new event.
+        _ => Reply::stream("id: 1\ndata: a\n\nid: 2\ndata: b\n\nid: 3\ndata: c\n\n").held_open(),
+    })
+    .await;
+    let mut h = start_engine();
+    h.add(&server.url()).await;
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let event = h
+            .next_matching("events", |r| match r {
+                Report::Event(e) => Some(e),
+                _ => None,
+            })
+            .await;
+        got.push((event.last_event_id, event.data));
+    }
+    let want = [("1", "a"), ("2", "b"), ("3", "c")];
+    assert_eq!(got, want.map(|(i, d)| (i.to_owned(), d.to_owned())));
+    assert_eq!(server.requests()[1].header("last-event-id"), Some("2"));
+    // Nothing else arrives: the replayed 1 and 2 were dropped, not delayed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    while let Ok(report) = h.reports.try_recv() {
+        assert!(!matches!(report, Report::Event(_)), "unexpected {report:?}");
+    }
+}

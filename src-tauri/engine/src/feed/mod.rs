@@ -4,12 +4,14 @@
 //!   ([`FeedDraft`]), with validation that names the field at fault.
 //! - [`connection`]: one HTTP request and the checks on its response.
 //! - [`supervisor`]: the one plain `async` loop that keeps a feed connected.
+//! - [`delivered`]: exactly once — the events already delivered, so replays are dropped.
 //! - [`backoff`]: the pure policy that says how long to wait before the next attempt.
 //! - [`status`]: the state machine the UI and the tests read, and the errors it carries.
 
 pub mod backoff;
 pub mod config;
 pub mod connection;
+pub mod delivered;
 pub mod status;
 pub mod supervisor;
 

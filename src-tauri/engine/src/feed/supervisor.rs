@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::backoff::{ATTENTION_RETRY, Backoff, BackoffPolicy};
 use super::connection::{self, Opened};
+use super::delivered::Delivered;
 use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
 use crate::sse::{Event, Limits, Oversize, Parser};
 use crate::time::{ms_after, now_ms};
@@ -87,6 +88,7 @@ pub async fn run(
         client,
         feed,
         backoff: Backoff::new(options.backoff),
+        delivered: Delivered::default(),
         options,
         tx,
         last_event_id,
@@ -107,6 +109,8 @@ struct Supervisor {
     /// The stream's last event id, kept across reconnects.
     last_event_id: String,
     backoff: Backoff,
+    /// Events delivered on this feed's connections so far: replays are dropped.
+    delivered: Delivered,
 }
 
 impl Supervisor {
@@ -180,7 +184,7 @@ impl Supervisor {
     async fn read(&mut self, mut response: reqwest::Response) -> Result<Ending, Closed> {
         let mut parser = Parser::with_last_event_id(self.options.limits, &self.last_event_id);
         let opened = Instant::now();
-        let mut delivered = false;
+        let mut got_event = false;
         let error = loop {
             let chunk = tokio::time::timeout(self.options.idle_timeout, response.chunk()).await;
             let ended = matches!(chunk, Ok(Ok(None)));
@@ -203,9 +207,13 @@ impl Supervisor {
             }
             while let Some(item) = parser.next() {
                 let update = match item {
-                    Ok(event) => {
-                        delivered = true;
+                    Ok(event) if self.delivered.first_delivery(&event, parser.event_had_id()) => {
+                        got_event = true;
                         FeedUpdate::Event(event)
+                    }
+                    Ok(event) => {
+                        tracing::debug!(feed = %self.feed.id, id = %event.last_event_id, "replayed event dropped");
+                        continue;
                     }
                     Err(oversize) => FeedUpdate::Dropped(oversize),
                 };
@@ -225,7 +233,7 @@ impl Supervisor {
         };
         self.last_event_id = parser.last_event_id().to_owned();
         Ok(Ending {
-            progressed: delivered || opened.elapsed() >= STABLE_AFTER,
+            progressed: got_event || opened.elapsed() >= STABLE_AFTER,
             error,
         })
     }

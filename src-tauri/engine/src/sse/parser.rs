@@ -114,6 +114,8 @@ pub struct Parser {
     dropping: Option<Oversize>,
     /// [`Parser::finish`] was called: no more input will come.
     ended: bool,
+    /// The last dispatched event's block had its own `id:` field.
+    had_id: bool,
 }
 
 impl Default for Parser {
@@ -142,6 +144,7 @@ impl Parser {
             retry: None,
             dropping: None,
             ended: false,
+            had_id: false,
         }
     }
 
@@ -156,6 +159,13 @@ impl Parser {
     /// The stream's last event id: what the next request sends as `Last-Event-ID`.
     pub fn last_event_id(&self) -> &str {
         &self.last_event_id
+    }
+
+    /// Whether the event [`Parser::next`] returned last had an `id:` field of its own (rather
+    /// than carrying on an earlier one). Only such an event can be recognised when a server
+    /// replays it after a reconnect.
+    pub fn event_had_id(&self) -> bool {
+        self.had_id
     }
 
     /// The reconnection time the server asked for with `retry:`, in milliseconds.
@@ -434,6 +444,7 @@ impl Parser {
     fn dispatch(&mut self) -> Option<Item> {
         // Step 1: "Set the last event ID string of the event source to the value of the last
         // event ID buffer." This happens even when no event is dispatched.
+        self.had_id = self.id_buffer.is_some();
         if let Some(id) = self.id_buffer.take() {
             self.last_event_id = id;
         }

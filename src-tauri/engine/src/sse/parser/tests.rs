@@ -350,3 +350,15 @@ proptest! {
         prop_assert_eq!(whole, chunked);
     }
 }
+
+#[test]
+fn event_had_id_tells_own_ids_from_inherited_ones() {
+    let mut parser = Parser::default();
+    parser.push_slice(b"id: 1\ndata: a\n\ndata: b\n\nid: 1\ndata: c\n\nid\ndata: d\n\n");
+    let mut got = Vec::new();
+    while let Some(item) = parser.next() {
+        got.push((item.unwrap().data.to_string(), parser.event_had_id()));
+    }
+    let want = [("a", true), ("b", false), ("c", true), ("d", true)];
+    assert_eq!(got, want.map(|(d, h)| (d.to_owned(), h)));
+}
