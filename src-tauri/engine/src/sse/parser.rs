@@ -90,8 +90,16 @@ pub struct Parser {
     current: Bytes,
     /// Bytes of a line whose end has not arrived yet (its start, from earlier chunks).
     partial: Vec<u8>,
-    /// The current line is over the limit: drop bytes until its end.
+    /// Drop bytes until the end of the current line (it is over the limit, or a comment).
     skipping_line: bool,
+    /// The current line is a `data:` line whose value is being appended to the data buffer as
+    /// it arrives, so a long value is copied once, not into `partial` first.
+    data_line_open: bool,
+    /// Bytes of the current line seen so far, while `data_line_open`.
+    open_line_len: usize,
+    /// The open `data:` line went over a limit; which one is decided at its end, as for a line
+    /// read whole, so every chunking reports the same reason.
+    open_line_overflowed: bool,
     /// The previous chunk ended in CR: an LF starting the next chunk belongs to that line end.
     after_cr: bool,
     /// No line has been completed yet: the first one may start with a BOM.
@@ -133,6 +141,9 @@ impl Parser {
             current: Bytes::new(),
             partial: Vec::new(),
             skipping_line: false,
+            data_line_open: false,
+            open_line_len: 0,
+            open_line_overflowed: false,
             after_cr: false,
             at_start: true,
             data: Data::None,
@@ -177,7 +188,13 @@ impl Parser {
     /// parsed until [`Parser::next`] is called; drain it after every push.
     pub fn push(&mut self, chunk: impl Into<Bytes>) {
         let chunk = chunk.into();
-        if !chunk.is_empty() && !self.ended {
+        if chunk.is_empty() || self.ended {
+            return;
+        }
+        if self.current.is_empty() {
+            // The usual case (the caller drained): no queue needed.
+            self.current = chunk;
+        } else {
             self.queued.push_back(chunk);
         }
     }
@@ -230,6 +247,7 @@ impl Parser {
     fn discard_pending(&mut self) {
         self.partial = Vec::new();
         self.skipping_line = false;
+        self.data_line_open = false;
         self.after_cr = false;
         self.data = Data::None;
         self.joined = BytesMut::new();
@@ -253,7 +271,7 @@ impl Parser {
             }
         }
         while !chunk.is_empty() {
-            let Some(end) = memchr::memchr2(b'\n', b'\r', chunk) else {
+            let Some(end) = find_line_end(chunk) else {
                 self.carry(chunk);
                 chunk.clear();
                 return None;
@@ -266,7 +284,10 @@ impl Parser {
                     None => self.after_cr = true,
                 }
             }
-            let item = if self.partial.is_empty() && !self.skipping_line {
+            let item = if self.data_line_open {
+                self.close_data_line(&chunk[..end]);
+                None
+            } else if self.partial.is_empty() && !self.skipping_line {
                 self.line_in_chunk(chunk, end)
             } else {
                 self.line_across_chunks(&chunk[..end])
@@ -284,25 +305,127 @@ impl Parser {
         if self.skipping_line {
             return;
         }
+        if self.data_line_open {
+            self.extend_data_line(start);
+            return;
+        }
+        if self.partial.is_empty() && !self.at_start {
+            // A comment is ignored whole: no need to keep it.
+            if start.first() == Some(&b':') {
+                self.skipping_line = true;
+                return;
+            }
+            // A `data:` value goes straight to the data buffer. Only once a byte after the colon
+            // has arrived, so the one-space rule can be applied now.
+            if let Some(after) = start.strip_prefix(b"data:")
+                && !after.is_empty()
+            {
+                let value = after.strip_prefix(b" ").unwrap_or(after);
+                self.open_data_line(start.len() - value.len(), value);
+                return;
+            }
+        }
         if self.partial.len() + start.len() > self.limits.max_line {
+            if !self.starts_comment(start) {
+                self.drop_event(Oversize::Line {
+                    limit: self.limits.max_line,
+                });
+            }
+            self.at_start = false;
             self.partial = Vec::new(); // give the memory back: this line may be endless
             self.skipping_line = true;
-            self.at_start = false;
-            self.drop_event(Oversize::Line {
-                limit: self.limits.max_line,
-            });
         } else {
             self.partial.extend_from_slice(start);
+        }
+    }
+
+    /// Whether the line whose bytes are `partial` + `more` is a comment (after a BOM on the
+    /// stream's first line). Comments are ignored, so they are never "too long".
+    fn starts_comment(&self, more: &[u8]) -> bool {
+        let mut head = [0u8; 4];
+        let n = self.partial.len().min(4);
+        head[..n].copy_from_slice(&self.partial[..n]);
+        let m = more.len().min(4 - n);
+        head[n..n + m].copy_from_slice(&more[..m]);
+        let head = &head[..n + m];
+        let head = if self.at_start {
+            head.strip_prefix(BOM).unwrap_or(head)
+        } else {
+            head
+        };
+        head.first() == Some(&b':')
+    }
+
+    /// Starts a `data:` line whose end has not arrived: `prefix` bytes of field name, colon and
+    /// space, then the first bytes of the value.
+    fn open_data_line(&mut self, prefix: usize, value: &[u8]) {
+        self.data_line_open = true;
+        self.open_line_len = prefix;
+        self.open_line_overflowed = false;
+        if self.dropping.is_some() {
+            return;
+        }
+        // Spec: data values are joined with LF; this one is appended as it arrives.
+        match std::mem::take(&mut self.data) {
+            Data::None => {}
+            Data::Slice(first) => {
+                self.joined.extend_from_slice(&first);
+                self.joined.extend_from_slice(b"\n");
+                self.data_len += 1;
+            }
+            Data::Joined => {
+                self.joined.extend_from_slice(b"\n");
+                self.data_len += 1;
+            }
+        }
+        self.data = Data::Joined;
+        self.extend_data_line(value);
+    }
+
+    /// More bytes of an open `data:` line, within the line and event limits.
+    fn extend_data_line(&mut self, bytes: &[u8]) {
+        self.open_line_len += bytes.len();
+        if self.open_line_overflowed || self.dropping.is_some() {
+            return;
+        }
+        if self.open_line_len > self.limits.max_line
+            || self.data_len + bytes.len() > self.limits.max_event
+        {
+            self.open_line_overflowed = true;
+            return;
+        }
+        self.joined.extend_from_slice(bytes);
+        self.data_len += bytes.len();
+    }
+
+    /// The end of an open `data:` line: its last bytes are `tail`.
+    fn close_data_line(&mut self, tail: &[u8]) {
+        self.extend_data_line(tail);
+        self.data_line_open = false;
+        if self.open_line_overflowed {
+            // The reason a line read whole would get: too long a line, else too big an event.
+            let why = if self.open_line_len > self.limits.max_line {
+                Oversize::Line {
+                    limit: self.limits.max_line,
+                }
+            } else {
+                Oversize::Event {
+                    limit: self.limits.max_event,
+                }
+            };
+            self.drop_event(why);
         }
     }
 
     /// A complete line that lies in `chunk[..end]`: read in place.
     fn line_in_chunk(&mut self, chunk: &Bytes, end: usize) -> Option<Item> {
         if end > self.limits.max_line {
+            if !self.starts_comment(&chunk[..end]) {
+                self.drop_event(Oversize::Line {
+                    limit: self.limits.max_line,
+                });
+            }
             self.at_start = false;
-            self.drop_event(Oversize::Line {
-                limit: self.limits.max_line,
-            });
             return None;
         }
         self.process_line(&chunk[..end], Some(chunk))
@@ -315,11 +438,13 @@ impl Parser {
             return None;
         }
         if self.partial.len() + tail.len() > self.limits.max_line {
+            if !self.starts_comment(tail) {
+                self.drop_event(Oversize::Line {
+                    limit: self.limits.max_line,
+                });
+            }
             self.partial = Vec::new();
             self.at_start = false;
-            self.drop_event(Oversize::Line {
-                limit: self.limits.max_line,
-            });
             return None;
         }
         let mut line = std::mem::take(&mut self.partial);
@@ -471,6 +596,19 @@ impl Parser {
             data: Text::from_utf8_lossy(data),
             last_event_id: self.last_event_id.clone(),
         }))
+    }
+}
+
+/// The first CR or LF in `bytes`. Short lines are common (ids, types, small payloads), and for
+/// them a plain loop beats setting up a vectorised search.
+#[inline]
+fn find_line_end(bytes: &[u8]) -> Option<usize> {
+    const HEAD: usize = 16;
+    let head = &bytes[..bytes.len().min(HEAD)];
+    match head.iter().position(|&b| b == b'\n' || b == b'\r') {
+        Some(end) => Some(end),
+        None if bytes.len() <= HEAD => None,
+        None => memchr::memchr2(b'\n', b'\r', &bytes[HEAD..]).map(|end| end + HEAD),
     }
 }
 

@@ -49,7 +49,7 @@ impl Text {
     /// Decodes `bytes` as UTF-8, replacing invalid sequences with U+FFFD (the spec's decoder).
     /// Copies short strings inline; shares longer valid ones without copying.
     pub fn from_utf8_lossy(bytes: Bytes) -> Text {
-        match simdutf8::basic::from_utf8(&bytes) {
+        match validate(&bytes) {
             Ok(s) if s.len() <= INLINE => Text::copy_from_str(s),
             Ok(_) => Text(Repr::Shared(bytes)),
             Err(_) => Text::from(String::from_utf8_lossy(&bytes).into_owned()),
@@ -58,7 +58,7 @@ impl Text {
 
     /// Like [`Text::from_utf8_lossy`], for bytes that are not in a `Bytes` (copies them).
     pub fn copy_from_utf8_lossy(bytes: &[u8]) -> Text {
-        match simdutf8::basic::from_utf8(bytes) {
+        match validate(bytes) {
             Ok(s) => Text::copy_from_str(s),
             Err(_) => Text::from(String::from_utf8_lossy(bytes).into_owned()),
         }
@@ -72,6 +72,16 @@ impl Text {
         };
         // SAFETY: every constructor stores valid UTF-8 only (see the `Repr` invariants).
         unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+}
+
+/// UTF-8 validation: vectorised for long strings, a plain loop for short ones (where setting up
+/// the vector code costs more than it saves).
+fn validate(bytes: &[u8]) -> Result<&str, ()> {
+    if bytes.len() >= 64 {
+        simdutf8::basic::from_utf8(bytes).map_err(drop)
+    } else {
+        std::str::from_utf8(bytes).map_err(drop)
     }
 }
 
