@@ -112,6 +112,8 @@ pub struct Parser {
     data_len: usize,
     /// The spec's "event type buffer" (`None` when empty).
     event_type: Option<Text>,
+    /// The type of the last dispatched event, to reuse when the next one has the same.
+    last_type: Option<Text>,
     /// The spec's "last event ID buffer", when an `id:` field set it in the current block.
     id_buffer: Option<Text>,
     /// The event source's "last event ID string": what a reconnect sends as `Last-Event-ID`.
@@ -150,6 +152,7 @@ impl Parser {
             joined: BytesMut::new(),
             data_len: 0,
             event_type: None,
+            last_type: None,
             id_buffer: None,
             last_event_id: Text::EMPTY,
             retry: None,
@@ -497,7 +500,13 @@ impl Parser {
             // between lines when joining, which is the same once the last LF is removed.)
             b"data" => self.append_data(value, source),
             // Spec: "Set the event type buffer to field value."
-            b"event" => self.event_type = Some(Text::copy_from_utf8_lossy(value)),
+            b"event" => {
+                // Servers repeat a few types: reuse the last one instead of decoding it again.
+                self.event_type = match &self.last_type {
+                    Some(last) if last.as_bytes() == value => Some(last.clone()),
+                    _ => Some(Text::copy_from_utf8_lossy(value)),
+                };
+            }
             // Spec: "If the field value does not contain U+0000 NULL, then set the last event ID
             // buffer to the field value. Otherwise, ignore the field."
             b"id" if memchr::memchr(0, value).is_none() => {
@@ -588,9 +597,13 @@ impl Parser {
             Data::Joined => self.joined.split().freeze(),
         };
         // Steps 4-5: the event's type is the event type buffer, or "message" when empty.
-        let event_type = event_type
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| Text::from("message"));
+        let event_type = match event_type {
+            Some(t) if !t.is_empty() => {
+                self.last_type = Some(t.clone());
+                t
+            }
+            _ => Text::from("message"),
+        };
         Some(Ok(Event {
             event_type,
             data: Text::from_utf8_lossy(data),
