@@ -112,13 +112,10 @@ async fn tail(args: TailArgs) -> ExitCode {
     };
     let (tx, mut rx) = mpsc::channel(256);
     let last_event_id = args.last_event_id.unwrap_or_default();
-    let supervisor = tokio::spawn(feed::supervisor::run(
-        client,
-        feed,
-        options,
-        last_event_id,
-        tx,
-    ));
+    // Nothing controls a tail but the server and Ctrl-C: the control channel stays silent.
+    let (_control, control_rx) = mpsc::channel(1);
+    let run = feed::supervisor::run(client, feed, options, last_event_id, tx, control_rx);
+    let supervisor = tokio::spawn(run);
     let mut stdout = std::io::stdout().lock();
     while let Some(message) = rx.recv().await {
         match message.update {
@@ -156,8 +153,14 @@ fn fail(error: &FeedError) -> ExitCode {
 /// A status as one line for stderr.
 fn describe(status: &FeedStatus) -> String {
     match status {
-        FeedStatus::Connecting { attempt: 0 } => "connecting".to_owned(),
-        FeedStatus::Connecting { attempt } => format!("connecting (attempt {})", attempt + 1),
+        FeedStatus::Connecting {
+            attempt: 0,
+            reason: None,
+        } => "connecting".to_owned(),
+        FeedStatus::Connecting { attempt, reason } => match reason {
+            Some(reason) => format!("connecting ({reason})"),
+            None => format!("connecting (attempt {})", attempt + 1),
+        },
         FeedStatus::Live { .. } => "live".to_owned(),
         FeedStatus::Backoff {
             error, next_try_at, ..

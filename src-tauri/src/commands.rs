@@ -38,6 +38,22 @@ pub async fn remove_feed(engine: State<'_, EngineHandle>, id: String) -> Result<
     Ok(engine.remove_feed(FeedId(id)).await?)
 }
 
+/// Drops a feed's connection or wait and connects now.
+#[tauri::command]
+pub async fn reconnect_feed(engine: State<'_, EngineHandle>, id: String) -> Result<(), IpcError> {
+    Ok(engine.reconnect(FeedId(id)).await?)
+}
+
+/// Pauses (`paused: true`) or resumes a feed.
+#[tauri::command]
+pub async fn set_feed_paused(
+    engine: State<'_, EngineHandle>,
+    id: String,
+    paused: bool,
+) -> Result<(), IpcError> {
+    Ok(engine.set_paused(FeedId(id), paused).await?)
+}
+
 /// Recent events, newest first.
 #[tauri::command]
 pub async fn recent_events(

@@ -41,6 +41,8 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::add_feed,
             commands::add_demo_feed,
             commands::remove_feed,
+            commands::reconnect_feed,
+            commands::set_feed_paused,
             commands::recent_events,
             commands::notices,
         ])

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use herald_engine::feed::{ErrorKind, FeedDraft, FeedStatus};
+use herald_engine::feed::{ErrorKind, FeedDraft, FeedStatus, StopReason};
 use herald_engine::notify::{Notification, Notifier, NotifyError};
 use herald_engine::settings::SettingsStore;
 use herald_engine::{EngineHandle, EngineOptions, Report, engine};
@@ -444,4 +444,147 @@ async fn events_a_server_replays_after_a_reconnect_are_delivered_once() {
     while let Ok(report) = h.reports.try_recv() {
         assert!(!matches!(report, Report::Event(_)), "unexpected {report:?}");
     }
+}
+
+#[tokio::test]
+async fn reconnect_now_skips_the_wait() {
+    let server = TestServer::start(|n, _| match n {
+        // Come back in an hour, says the server…
+        0 => Reply::status(503, "maintenance").with_header("Retry-After", "3600"),
+        _ => Reply::stream("data: back\n\n").held_open(),
+    })
+    .await;
+    let mut h = start_engine();
+    let id = h.add(&server.url()).await;
+    let FeedStatus::Backoff { next_try_at, .. } = h.next_error_status().await else {
+        panic!("a 503 is retried with backoff");
+    };
+    let wait_ms = next_try_at.saturating_sub(now_ms());
+    assert!(
+        wait_ms > 3_500_000,
+        "Retry-After is honoured: waits {wait_ms} ms"
+    );
+    // …but the user asks now.
+    h.engine.reconnect(id).await.unwrap();
+    let reason = h
+        .next_matching("a reconnect", |r| match r {
+            Report::Status {
+                status: FeedStatus::Connecting { reason, .. },
+                ..
+            } => reason,
+            _ => None,
+        })
+        .await;
+    assert_eq!(reason, "you asked to reconnect");
+    let event = h
+        .next_matching("the event", |r| match r {
+            Report::Event(e) => Some(e),
+            _ => None,
+        })
+        .await;
+    assert_eq!(event.data, "back");
+}
+
+#[tokio::test]
+async fn server_204_stops_the_feed_until_resumed() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::status(204, ""),
+        _ => Reply::stream("data: resumed\n\n").held_open(),
+    })
+    .await;
+    let mut h = start_engine();
+    let id = h.add(&server.url()).await;
+    h.next_matching("stopped by server", |r| {
+        matches!(
+            r,
+            Report::Status {
+                status: FeedStatus::Stopped {
+                    reason: StopReason::Server
+                },
+                ..
+            }
+        )
+        .then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.requests().len(), 1, "no reconnect after 204");
+    h.engine.set_paused(id, false).await.unwrap();
+    let event = h
+        .next_matching("the event", |r| match r {
+            Report::Event(e) => Some(e),
+            _ => None,
+        })
+        .await;
+    assert_eq!(event.data, "resumed");
+}
+
+#[tokio::test]
+async fn paused_feed_disconnects_and_stays_paused_across_a_restart() {
+    let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    let start = || {
+        let store = SettingsStore::new(&settings);
+        let mut options = EngineOptions::new(store, Arc::new(Recording::default()));
+        options.demo_on_first_run = false;
+        engine::start(options)
+    };
+    let (engine, mut reports) = start();
+    let draft = FeedDraft {
+        name: "P".into(),
+        url: server.url(),
+        headers: String::new(),
+    };
+    let id = engine.add_feed(draft).await.unwrap().id;
+    wait_for_status(&mut reports, |s| matches!(s, FeedStatus::Live { .. })).await;
+    engine.set_paused(id.clone(), true).await.unwrap();
+    wait_for_status(&mut reports, |s| {
+        matches!(
+            s,
+            FeedStatus::Stopped {
+                reason: StopReason::User
+            }
+        )
+    })
+    .await;
+    drop(engine);
+    let (engine, mut reports) = start();
+    wait_for_status(&mut reports, |s| {
+        matches!(
+            s,
+            FeedStatus::Stopped {
+                reason: StopReason::User
+            }
+        )
+    })
+    .await;
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a paused feed does not connect at start"
+    );
+    engine.set_paused(id, false).await.unwrap();
+    wait_for_status(&mut reports, |s| matches!(s, FeedStatus::Live { .. })).await;
+    assert_eq!(server.requests().len(), 2);
+}
+
+async fn wait_for_status(reports: &mut mpsc::Receiver<Report>, want: impl Fn(&FeedStatus) -> bool) {
+    loop {
+        match tokio::time::timeout(WAIT, reports.recv())
+            .await
+            .unwrap()
+            .unwrap()
+        {
+            Report::Status { status, .. } if want(&status) => return,
+            _ => continue,
+        }
+    }
+}
+
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
 }

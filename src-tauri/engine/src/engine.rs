@@ -9,6 +9,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -16,7 +17,7 @@ use tokio::task::JoinHandle;
 use crate::Error;
 use crate::demo::{self, DemoOptions, DemoServer};
 use crate::feed::{
-    self, FeedConfig, FeedDraft, FeedId, FeedMessage, FeedOptions, FeedStatus, FeedUpdate,
+    self, Control, FeedConfig, FeedDraft, FeedId, FeedMessage, FeedOptions, FeedStatus, FeedUpdate,
 };
 use crate::notify::{self, Notification, Notifier};
 use crate::report::{EventRecord, FeedView, Notice, NoticeLevel, Report};
@@ -30,6 +31,10 @@ const COMMAND_QUEUE: usize = 64;
 const FEED_QUEUE: usize = 1024;
 /// Reports waiting for the owner (the UI bridge batches what piles up here).
 const REPORT_QUEUE: usize = 4096;
+/// Control requests waiting for one supervisor.
+const CONTROL_QUEUE: usize = 4;
+/// How often the engine compares the wall clock with the monotonic clock to notice a sleep.
+const WAKE_CHECK: Duration = Duration::from_secs(5);
 
 /// How to start the engine.
 pub struct EngineOptions {
@@ -72,6 +77,10 @@ enum Command {
     RemoveFeed(FeedId, oneshot::Sender<Result<(), Error>>),
     RecentEvents(usize, oneshot::Sender<Vec<EventRecord>>),
     Notices(oneshot::Sender<Vec<Notice>>),
+    Reconnect(FeedId, oneshot::Sender<Result<(), Error>>),
+    SetPaused(FeedId, bool, oneshot::Sender<Result<(), Error>>),
+    /// Every feed reconnects at once (after sleep, a network change); no reply.
+    ReconnectAll(String),
 }
 
 /// A handle to the running engine. Cheap to clone; the engine stops when the last one is dropped.
@@ -119,6 +128,23 @@ impl EngineHandle {
         self.call(|reply| Command::RecentEvents(limit, reply)).await
     }
 
+    /// Drops the feed's connection or wait and connects now (the "Reconnect now" button).
+    pub async fn reconnect(&self, id: FeedId) -> Result<(), Error> {
+        self.call(|reply| Command::Reconnect(id, reply)).await?
+    }
+
+    /// Pauses (`true`) or resumes a feed; a paused feed stays disconnected across restarts.
+    pub async fn set_paused(&self, id: FeedId, paused: bool) -> Result<(), Error> {
+        self.call(|reply| Command::SetPaused(id, paused, reply))
+            .await?
+    }
+
+    /// Makes every feed reconnect at once, saying `reason` in their status.
+    pub async fn reconnect_all(&self, reason: impl Into<String>) -> Result<(), Error> {
+        let command = Command::ReconnectAll(reason.into());
+        self.tx.send(command).await.map_err(|_| Error::Stopped)
+    }
+
     /// Notices raised since startup that the user has to see (e.g. a corrupt settings file).
     pub async fn notices(&self) -> Result<Vec<Notice>, Error> {
         self.call(Command::Notices).await
@@ -138,6 +164,9 @@ impl Drop for AbortOnDrop {
 struct Running {
     config: Arc<FeedConfig>,
     status: FeedStatus,
+    /// Asks the supervisor to reconnect, pause or resume; a full queue means it already has
+    /// requests to act on, so one more can be dropped.
+    control: mpsc::Sender<Control>,
     /// The supervisor; dropping it closes the connection.
     _task: AbortOnDrop,
 }
@@ -168,11 +197,41 @@ pub fn start(options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report>) {
         demo_port: options.demo_port,
         demo_options: options.demo_options,
     };
+    tokio::spawn(watch_for_wake(command_tx.downgrade()));
     tokio::spawn(async move {
         engine.boot(options.demo_on_first_run).await;
         engine.run(command_rx, feed_rx).await;
     });
     (EngineHandle { tx: command_tx }, report_rx)
+}
+
+/// Notices the computer waking from sleep and makes every feed reconnect at once: connections
+/// that were open before a sleep are usually dead after it, and waiting for the idle watchdog
+/// would leave the user without events for a minute or more.
+///
+/// While suspended, the monotonic clock stops and the wall clock does not, so after a wake the
+/// wall clock has run ahead. Holds only a weak sender: it ends with the engine.
+async fn watch_for_wake(commands: mpsc::WeakSender<Command>) {
+    let (mut wall, mut mono) = (SystemTime::now(), Instant::now());
+    loop {
+        tokio::time::sleep(WAKE_CHECK).await;
+        let (wall_now, mono_now) = (SystemTime::now(), Instant::now());
+        let wall_elapsed = wall_now.duration_since(wall).unwrap_or_default();
+        let Some(tx) = commands.upgrade() else { return };
+        if slept(wall_elapsed, mono_now - mono) {
+            let reason = "the computer woke from sleep".to_owned();
+            if tx.send(Command::ReconnectAll(reason)).await.is_err() {
+                return;
+            }
+        }
+        (wall, mono) = (wall_now, mono_now);
+    }
+}
+
+/// Whether the wall clock ran ahead of the monotonic clock by more than a clock adjustment
+/// would explain.
+fn slept(wall_elapsed: Duration, mono_elapsed: Duration) -> bool {
+    wall_elapsed > mono_elapsed + Duration::from_secs(10)
 }
 
 /// The actor's state. Only the actor task touches it.
@@ -274,6 +333,19 @@ impl Engine {
                 drop(reply.send(self.history.iter().rev().take(limit).cloned().collect()));
             }
             Command::Notices(reply) => drop(reply.send(self.notices.clone())),
+            Command::Reconnect(id, reply) => {
+                let result = self.control(&id, Control::Reconnect("you asked to reconnect".into()));
+                drop(reply.send(result));
+            }
+            Command::SetPaused(id, paused, reply) => {
+                drop(reply.send(self.set_paused(&id, paused)));
+            }
+            Command::ReconnectAll(reason) => {
+                tracing::info!(%reason, feeds = self.feeds.len(), "reconnecting every feed");
+                for running in self.feeds.values() {
+                    let _ = running.control.try_send(Control::Reconnect(reason.clone()));
+                }
+            }
         }
     }
 
@@ -329,7 +401,7 @@ impl Engine {
             return Err(e);
         }
         tracing::info!(feed = %config.id, url = %config.redacted_url(), "feed added");
-        let view = FeedView::new(&config, FeedStatus::Connecting { attempt: 0 });
+        let view = FeedView::new(&config, FeedStatus::STARTING);
         self.spawn_feed(config);
         self.report(Report::Feeds(self.views())).await;
         Ok(view)
@@ -343,6 +415,7 @@ impl Engine {
             url: demo::feed_url(port),
             headers: Vec::new(),
             demo: true,
+            paused: false,
         };
         self.add(config).await
     }
@@ -365,9 +438,45 @@ impl Engine {
         Ok(())
     }
 
+    /// Sends `control` to a feed's supervisor.
+    fn control(&self, id: &FeedId, control: Control) -> Result<(), Error> {
+        let running = self
+            .feeds
+            .get(id)
+            .ok_or_else(|| Error::NotFound(id.to_string()))?;
+        // Full means requests are already queued; the supervisor acts on them at once anyway.
+        let _ = running.control.try_send(control);
+        Ok(())
+    }
+
+    /// Pauses or resumes a feed, and remembers it in the settings.
+    fn set_paused(&mut self, id: &FeedId, paused: bool) -> Result<(), Error> {
+        let Some(index) = self.settings.feeds.iter().position(|f| &f.id == id) else {
+            return Err(Error::NotFound(id.to_string()));
+        };
+        let before = self.settings.feeds[index].paused;
+        self.settings.feeds[index].paused = paused;
+        if let Err(e) = self.save() {
+            self.settings.feeds[index].paused = before;
+            return Err(e);
+        }
+        if let Some(running) = self.feeds.get_mut(id) {
+            running.config = Arc::new(self.settings.feeds[index].clone());
+        }
+        self.control(
+            id,
+            if paused {
+                Control::Pause
+            } else {
+                Control::Resume
+            },
+        )
+    }
+
     fn spawn_feed(&mut self, config: FeedConfig) {
         let config = Arc::new(config);
         let id = config.id.clone();
+        let (control, control_rx) = mpsc::channel(CONTROL_QUEUE);
         let task = match self.client.clone() {
             Some(client) => {
                 let run = feed::supervisor::run(
@@ -376,6 +485,7 @@ impl Engine {
                     self.feed_options.clone(),
                     String::new(),
                     self.feed_tx.clone(),
+                    control_rx,
                 );
                 tokio::spawn(async move {
                     let _ = run.await; // reconnecting supervisors end only when we stop listening
@@ -385,7 +495,8 @@ impl Engine {
         };
         let running = Running {
             config,
-            status: FeedStatus::Connecting { attempt: 0 },
+            status: FeedStatus::STARTING,
+            control,
             _task: AbortOnDrop(task),
         };
         self.feeds.insert(id, running);
@@ -427,7 +538,7 @@ impl Engine {
         let status = |id: &FeedId| {
             self.feeds
                 .get(id)
-                .map_or(FeedStatus::Connecting { attempt: 0 }, |r| r.status.clone())
+                .map_or(FeedStatus::STARTING, |r| r.status.clone())
         };
         self.settings
             .feeds
@@ -444,5 +555,26 @@ impl Engine {
     async fn report(&self, report: Report) {
         // The owner may have gone away during shutdown; the engine keeps its state regardless.
         let _ = self.reports.send(report).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wall_clock_far_ahead_of_the_monotonic_clock_means_a_sleep() {
+        let s = Duration::from_secs;
+        let table = [
+            (s(5), s(5), false),
+            (s(6), s(5), false),   // scheduling jitter
+            (s(14), s(5), false),  // a clock adjustment
+            (s(16), s(5), true),   // ten seconds and more unaccounted for
+            (s(3605), s(5), true), // an hour asleep
+            (s(0), s(5), false),   // the clock was set back
+        ];
+        for (wall, mono, want) in table {
+            assert_eq!(slept(wall, mono), want, "{wall:?} vs {mono:?}");
+        }
     }
 }

@@ -54,6 +54,9 @@ pub struct FeedConfig {
     /// This is Herald's built-in demo feed (Herald serves it itself).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub demo: bool,
+    /// The user paused the feed: it stays disconnected, across restarts, until resumed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub paused: bool,
 }
 
 impl FeedConfig {
@@ -151,6 +154,7 @@ impl FeedDraft {
             url: url.to_string(),
             headers,
             demo: false,
+            paused: false,
         })
     }
 }

@@ -17,4 +17,4 @@ pub mod supervisor;
 
 pub use config::{FeedConfig, FeedDraft, FeedId, Header, ValidationError};
 pub use status::{ErrorKind, FeedError, FeedStatus, StopReason};
-pub use supervisor::{FeedMessage, FeedOptions, FeedUpdate};
+pub use supervisor::{Control, FeedMessage, FeedOptions, FeedUpdate};

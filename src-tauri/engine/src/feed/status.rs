@@ -16,6 +16,9 @@ pub enum FeedStatus {
     Connecting {
         /// 0 for the first try, then 1, 2, … while it keeps failing.
         attempt: u32,
+        /// Why it reconnects now, when it is not routine (e.g. "the computer woke from sleep").
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
     },
     /// The server answered with an event stream.
     Live {
@@ -39,11 +42,19 @@ pub enum FeedStatus {
         /// What the server said.
         error: FeedError,
     },
-    /// Nothing will happen until the user resumes the feed.
+    /// Nothing will happen until the user resumes the feed (or asks to reconnect).
     Stopped {
         /// Who stopped it.
         reason: StopReason,
     },
+}
+
+impl FeedStatus {
+    /// The state of a feed that was just started.
+    pub const STARTING: FeedStatus = FeedStatus::Connecting {
+        attempt: 0,
+        reason: None,
+    };
 }
 
 /// Who stopped a feed.

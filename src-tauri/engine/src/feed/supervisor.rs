@@ -64,6 +64,47 @@ pub struct FeedMessage {
     pub update: FeedUpdate,
 }
 
+/// What the owner of a feed can ask of its supervisor, at any point of its loop.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Control {
+    /// Drop the connection or the wait and connect now; the reason is shown in the status.
+    Reconnect(String),
+    /// Close the connection and stay idle until resumed.
+    Pause,
+    /// Connect again after a pause or after the server asked to stop.
+    Resume,
+}
+
+/// The supervisor's end of the control channel; once the owner drops its end, it never fires.
+struct Controls(Option<mpsc::Receiver<Control>>);
+
+impl Controls {
+    async fn recv(&mut self) -> Control {
+        while let Some(rx) = &mut self.0 {
+            match rx.recv().await {
+                Some(control) => return control,
+                None => self.0 = None,
+            }
+        }
+        std::future::pending().await
+    }
+}
+
+/// What the loop does next.
+enum Next {
+    Connect,
+    /// Stay idle until the user resumes (or asks to reconnect).
+    Wait(StopReason),
+}
+
+/// How reading an open stream ended.
+enum ReadEnd {
+    /// The stream ended or failed.
+    Ended(Ending),
+    /// The owner asked for something.
+    Control(Control),
+}
+
 /// The receiver is gone: the feed's owner no longer listens, so the supervisor ends.
 struct Closed;
 
@@ -76,13 +117,15 @@ struct Ending {
 }
 
 /// Runs one feed until its owner stops listening, or — without `reconnect` — until its first
-/// connection ends. Returns the error that ended a non-reconnecting feed.
+/// connection ends. Returns the error that ended a non-reconnecting feed. `control` lets the
+/// owner reconnect, pause and resume the feed; a feed saved as paused starts paused.
 pub async fn run(
     client: reqwest::Client,
     feed: Arc<FeedConfig>,
     options: FeedOptions,
     last_event_id: String,
     tx: mpsc::Sender<FeedMessage>,
+    control: mpsc::Receiver<Control>,
 ) -> Result<(), FeedError> {
     let mut supervisor = Supervisor {
         client,
@@ -92,8 +135,9 @@ pub async fn run(
         options,
         tx,
         last_event_id,
+        reason: None,
     };
-    match supervisor.run().await {
+    match supervisor.run(&mut Controls(Some(control))).await {
         Ok(result) => result,
         Err(Closed) => Ok(()),
     }
@@ -111,32 +155,78 @@ struct Supervisor {
     backoff: Backoff,
     /// Events delivered on this feed's connections so far: replays are dropped.
     delivered: Delivered,
+    /// Why the next connection is made, when it is not routine (shown in the status).
+    reason: Option<String>,
 }
 
 impl Supervisor {
-    async fn run(&mut self) -> Result<Result<(), FeedError>, Closed> {
+    async fn run(&mut self, control: &mut Controls) -> Result<Result<(), FeedError>, Closed> {
+        let mut next = if self.feed.paused {
+            Next::Wait(StopReason::User)
+        } else {
+            Next::Connect
+        };
         loop {
-            self.emit(FeedUpdate::Status(FeedStatus::Connecting {
-                attempt: self.backoff.attempt(),
-            }))
-            .await?;
-            let ending = match connection::open(&self.client, &self.feed, &self.last_event_id).await
-            {
-                Ok(Opened::StopRequested) => {
-                    tracing::info!(feed = %self.feed.id, "server answered 204: stopping");
-                    self.emit(FeedUpdate::Status(FeedStatus::Stopped {
-                        reason: StopReason::Server,
-                    }))
+            if let Next::Wait(reason) = next {
+                self.emit(FeedUpdate::Status(FeedStatus::Stopped { reason }))
                     .await?;
-                    return Ok(Ok(()));
+                loop {
+                    match control.recv().await {
+                        Control::Pause => continue,
+                        Control::Resume => break,
+                        Control::Reconnect(why) => {
+                            self.reason = Some(why);
+                            break;
+                        }
+                    }
                 }
-                Ok(Opened::Stream(response)) => {
+                self.backoff.reset();
+            }
+            next = Next::Connect;
+            let connecting = FeedStatus::Connecting {
+                attempt: self.backoff.attempt(),
+                reason: self.reason.take(),
+            };
+            self.emit(FeedUpdate::Status(connecting)).await?;
+            // A server that accepts and never answers counts as idle, like one that goes silent.
+            let open = connection::open(&self.client, &self.feed, &self.last_event_id);
+            let opened = tokio::select! {
+                opened = tokio::time::timeout(self.options.idle_timeout, open) => opened,
+                wanted = control.recv() => {
+                    next = self.obey(wanted);
+                    continue;
+                }
+            };
+            let ending = match opened {
+                Err(_) => Ending {
+                    progressed: false,
+                    error: Some(self.idle_error("no response")),
+                },
+                Ok(Ok(Opened::StopRequested)) => {
+                    tracing::info!(feed = %self.feed.id, "server answered 204: stopping");
+                    if !self.options.reconnect {
+                        self.emit(FeedUpdate::Status(FeedStatus::Stopped {
+                            reason: StopReason::Server,
+                        }))
+                        .await?;
+                        return Ok(Ok(()));
+                    }
+                    next = Next::Wait(StopReason::Server);
+                    continue;
+                }
+                Ok(Ok(Opened::Stream(response))) => {
                     tracing::info!(feed = %self.feed.id, url = %self.feed.redacted_url(), "live");
                     self.emit(FeedUpdate::Status(FeedStatus::Live { since: now_ms() }))
                         .await?;
-                    self.read(response).await?
+                    match self.read(response, control).await? {
+                        ReadEnd::Ended(ending) => ending,
+                        ReadEnd::Control(wanted) => {
+                            next = self.obey(wanted);
+                            continue;
+                        }
+                    }
                 }
-                Err(error) => Ending {
+                Ok(Err(error)) => Ending {
                     progressed: false,
                     error: Some(error),
                 },
@@ -152,8 +242,33 @@ impl Supervisor {
             });
             let (delay, status) = self.schedule(error);
             self.emit(FeedUpdate::Status(status)).await?;
-            tokio::time::sleep(delay).await;
+            tokio::select! {
+                () = tokio::time::sleep(delay) => {}
+                wanted = control.recv() => next = self.obey(wanted),
+            }
         }
+    }
+
+    /// What the loop does after the owner asked for `control`.
+    fn obey(&mut self, control: Control) -> Next {
+        match control {
+            Control::Reconnect(why) => {
+                tracing::info!(feed = %self.feed.id, reason = %why, "reconnecting now");
+                self.reason = Some(why);
+                Next::Connect
+            }
+            Control::Pause => Next::Wait(StopReason::User),
+            Control::Resume => Next::Connect,
+        }
+    }
+
+    /// The error for a connection that stayed silent for the idle timeout.
+    fn idle_error(&self, what: &str) -> FeedError {
+        let secs = self.options.idle_timeout.as_secs_f32();
+        FeedError::new(
+            ErrorKind::Stream,
+            format!("{what} for {secs:.0} s: the connection looks dead"),
+        )
     }
 
     /// Decides how long to wait after `error`, and the status that says so.
@@ -180,22 +295,24 @@ impl Supervisor {
         (delay, status)
     }
 
-    /// Reads one open stream to its end, forwarding events as they complete.
-    async fn read(&mut self, mut response: reqwest::Response) -> Result<Ending, Closed> {
+    /// Reads one open stream to its end, forwarding events as they complete, unless the owner
+    /// asks for something first.
+    async fn read(
+        &mut self,
+        mut response: reqwest::Response,
+        control: &mut Controls,
+    ) -> Result<ReadEnd, Closed> {
         let mut parser = Parser::with_last_event_id(self.options.limits, &self.last_event_id);
         let opened = Instant::now();
         let mut got_event = false;
         let error = loop {
-            let chunk = tokio::time::timeout(self.options.idle_timeout, response.chunk()).await;
+            let chunk = tokio::select! {
+                chunk = tokio::time::timeout(self.options.idle_timeout, response.chunk()) => chunk,
+                wanted = control.recv() => return Ok(ReadEnd::Control(wanted)),
+            };
             let ended = matches!(chunk, Ok(Ok(None)));
             match chunk {
-                Err(_) => {
-                    let secs = self.options.idle_timeout.as_secs_f32();
-                    break Some(FeedError::new(
-                        ErrorKind::Stream,
-                        format!("no data for {secs:.0} s: the connection looks dead"),
-                    ));
-                }
+                Err(_) => break Some(self.idle_error("no data")),
                 Ok(Err(e)) => {
                     let message = format!("the stream broke: {}", e.without_url());
                     break Some(FeedError::new(ErrorKind::Stream, message));
@@ -232,10 +349,10 @@ impl Supervisor {
             }
         };
         self.last_event_id = parser.last_event_id().to_owned();
-        Ok(Ending {
+        Ok(ReadEnd::Ended(Ending {
             progressed: got_event || opened.elapsed() >= STABLE_AFTER,
             error,
-        })
+        }))
     }
 
     async fn emit(&self, update: FeedUpdate) -> Result<(), Closed> {

@@ -55,6 +55,7 @@ mod tests {
             url: "http://h/".into(),
             headers: vec![],
             demo: false,
+            paused: false,
         }
     }
 
