@@ -49,6 +49,9 @@ pub struct TailArgs {
     /// Reconnect after this many seconds without any bytes.
     #[arg(long, value_name = "SECONDS", default_value_t = 90)]
     pub idle_timeout: u64,
+    /// A PEM CA certificate to trust besides the OS store (a self-hosted server).
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<String>,
 }
 
 /// `herald demo-server`.
@@ -93,6 +96,8 @@ async fn tail(args: TailArgs) -> ExitCode {
         name: "tail".into(),
         url: args.url,
         headers: args.headers.join("\n"),
+        ca_cert: args.ca_cert.unwrap_or_default(),
+        ..Default::default()
     };
     let feed = match draft.validate() {
         Ok(feed) => Arc::new(feed),
@@ -101,7 +106,11 @@ async fn tail(args: TailArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let client = match feed::connection::client() {
+    let client = match &feed.ca_cert {
+        Some(path) => feed::connection::client_with_ca(path),
+        None => feed::connection::client(),
+    };
+    let client = match client {
         Ok(client) => client,
         Err(e) => return fail(&e),
     };

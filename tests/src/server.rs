@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use herald_engine::demo::http::{self, Request};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
@@ -107,32 +107,40 @@ impl TestServer {
     pub async fn start(
         script: impl Fn(usize, &Request) -> Reply + Send + Sync + 'static,
     ) -> TestServer {
+        TestServer::serve(None, Arc::new(script)).await
+    }
+
+    /// Like [`TestServer::start`], over TLS with `tls`'s certificate (see [`TestCa`]).
+    pub async fn start_tls(
+        tls: tokio_rustls::TlsAcceptor,
+        script: impl Fn(usize, &Request) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
+        TestServer::serve(Some(tls), Arc::new(script)).await
+    }
+
+    async fn serve(tls: Option<tokio_rustls::TlsAcceptor>, script: Arc<Script>) -> TestServer {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().unwrap();
         let requests = Arc::new(Mutex::new(Vec::new()));
-        let script: Arc<Script> = Arc::new(script);
         let recorded = Arc::clone(&requests);
         let task = tokio::spawn(async move {
             // Connection tasks die with the server, so held-open streams close when it drops.
             let mut connections = tokio::task::JoinSet::new();
-            while let Ok((mut socket, _)) = listener.accept().await {
+            while let Ok((socket, _)) = listener.accept().await {
                 let script = Arc::clone(&script);
                 let recorded = Arc::clone(&recorded);
+                let tls = tls.clone();
                 connections.spawn(async move {
-                    let Ok(request) = http::read_request(&mut socket).await else {
-                        return;
-                    };
-                    let n = {
-                        let mut all = recorded.lock().unwrap();
-                        all.push(request.clone());
-                        all.len() - 1
-                    };
-                    let reply = script(n, &request);
-                    let _ = write_reply(&mut socket, &reply).await;
-                    if reply.hold_open {
-                        std::future::pending::<()>().await;
+                    match tls {
+                        None => answer(socket, &*script, &recorded).await,
+                        Some(tls) => {
+                            // A failed handshake is the client refusing our certificate.
+                            if let Ok(socket) = tls.accept(socket).await {
+                                answer(socket, &*script, &recorded).await;
+                            }
+                        }
                     }
                 });
             }
@@ -165,7 +173,27 @@ impl TestServer {
     }
 }
 
-async fn write_reply(socket: &mut tokio::net::TcpStream, reply: &Reply) -> std::io::Result<()> {
+/// Reads one request, records it, and writes the scripted reply.
+async fn answer<S>(mut socket: S, script: &Script, recorded: &Mutex<Vec<Request>>)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let Ok(request) = http::read_request(&mut socket).await else {
+        return;
+    };
+    let n = {
+        let mut all = recorded.lock().unwrap();
+        all.push(request.clone());
+        all.len() - 1
+    };
+    let reply = script(n, &request);
+    let _ = write_reply(&mut socket, &reply).await;
+    if reply.hold_open {
+        std::future::pending::<()>().await;
+    }
+}
+
+async fn write_reply<S: AsyncWrite + Unpin>(socket: &mut S, reply: &Reply) -> std::io::Result<()> {
     let mut head = format!(
         "HTTP/1.1 {} X\r\nContent-Type: {}\r\nCache-Control: no-store\r\nConnection: close\r\n",
         reply.status, reply.content_type
@@ -188,4 +216,49 @@ async fn write_reply(socket: &mut tokio::net::TcpStream, reply: &Reply) -> std::
 pub fn dead_port() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     listener.local_addr().unwrap().port()
+}
+
+/// A throwaway certificate authority and a server certificate it signed for 127.0.0.1, for
+/// testing feeds on self-hosted TLS servers.
+pub struct TestCa {
+    /// The CA certificate, PEM: what a user points a feed's "CA certificate" at.
+    pub ca_pem: String,
+    /// A TLS acceptor presenting the server certificate.
+    pub acceptor: tokio_rustls::TlsAcceptor,
+}
+
+impl TestCa {
+    /// Makes the CA and the server certificate.
+    pub fn new() -> TestCa {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, KeyPair};
+        use tokio_rustls::rustls;
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let issuer = rcgen::Issuer::from_params(&ca_params, &ca_key);
+        let server_key = KeyPair::generate().unwrap();
+        let server_params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+        let server = server_params.signed_by(&server_key, &issuer).unwrap();
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![server.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into()),
+            )
+            .unwrap();
+        TestCa {
+            ca_pem: ca.pem(),
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+        }
+    }
+}
+
+impl Default for TestCa {
+    fn default() -> Self {
+        TestCa::new()
+    }
 }

@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use herald_engine::feed::{ErrorKind, FeedDraft, FeedStatus, StopReason};
+use herald_engine::feed::{ErrorKind, FeedDraft, FeedOptions, FeedStatus, StopReason};
 use herald_engine::notify::{Notification, Notifier, NotifyError};
 use herald_engine::settings::SettingsStore;
 use herald_engine::{EngineHandle, EngineOptions, Report, engine};
@@ -54,6 +54,7 @@ impl Harness {
             name: "Test feed".into(),
             url: url.into(),
             headers: String::new(),
+            ..Default::default()
         };
         self.engine.add_feed(draft).await.expect("valid feed").id
     }
@@ -250,6 +251,7 @@ async fn feed_headers_are_sent() {
         name: "A".into(),
         url: server.url(),
         headers: "Authorization: Bearer s3cret\nX-Team: ops".into(),
+        ..Default::default()
     };
     h.engine.add_feed(draft).await.unwrap();
     let requests = herald_tests::eventually("a request", WAIT, || {
@@ -268,6 +270,7 @@ async fn invalid_url_is_a_field_error_and_nothing_is_saved() {
         name: "A".into(),
         url: "localhost:8080/events".into(),
         headers: String::new(),
+        ..Default::default()
     };
     match h.engine.add_feed(draft).await {
         Err(herald_engine::Error::Invalid(e)) => assert_eq!(e.field, "url"),
@@ -313,6 +316,7 @@ async fn feeds_survive_a_restart() {
         name: "Kept".into(),
         url: server.url(),
         headers: "X-A: 1".into(),
+        ..Default::default()
     };
     let id = first.add_feed(draft).await.unwrap().id;
     drop(first);
@@ -382,6 +386,7 @@ async fn redirects_are_followed_and_credentials_stay_on_their_origin() {
         name: "A".into(),
         url: origin.url(),
         headers: "Authorization: Bearer s3cret\nX-Api-Key: k".into(),
+        ..Default::default()
     };
     h.engine.add_feed(draft).await.unwrap();
     let event = h
@@ -535,6 +540,7 @@ async fn paused_feed_disconnects_and_stays_paused_across_a_restart() {
         name: "P".into(),
         url: server.url(),
         headers: String::new(),
+        ..Default::default()
     };
     let id = engine.add_feed(draft).await.unwrap().id;
     wait_for_status(&mut reports, |s| matches!(s, FeedStatus::Live { .. })).await;
@@ -587,4 +593,114 @@ fn now_ms() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64
+}
+
+#[tokio::test]
+async fn a_feed_trusts_its_own_ca_certificate_and_only_that_feed_does() {
+    let ca = herald_tests::server::TestCa::new();
+    let server = TestServer::start_tls(ca.acceptor.clone(), |_, _| {
+        Reply::stream("data: over tls\n\n").held_open()
+    })
+    .await;
+    let url = format!("https://{}/events", server.addr());
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.ca_pem).unwrap();
+    let mut h = start_engine();
+    // Without the CA certificate the server is not trusted…
+    h.add(&url).await;
+    let FeedStatus::Backoff { error, .. } = h.next_error_status().await else {
+        panic!("an untrusted certificate is a connect error");
+    };
+    assert_eq!(error.kind, ErrorKind::Connect);
+    assert!(
+        error.message.to_lowercase().contains("certificate"),
+        "{}",
+        error.message
+    );
+    // …with it, it is.
+    let draft = FeedDraft {
+        name: "Self-hosted".into(),
+        url,
+        ca_cert: ca_file.display().to_string(),
+        ..Default::default()
+    };
+    h.engine.add_feed(draft).await.unwrap();
+    let event = h
+        .next_matching("the event", |r| match r {
+            Report::Event(e) => Some(e),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        (event.feed_name.as_str(), event.data.as_str()),
+        ("Self-hosted", "over tls")
+    );
+}
+
+#[tokio::test]
+async fn a_missing_ca_certificate_is_a_field_error() {
+    let h = start_engine();
+    let draft = FeedDraft {
+        url: "https://127.0.0.1:1/events".into(),
+        ca_cert: "/nonexistent/ca.pem".into(),
+        ..Default::default()
+    };
+    match h.engine.add_feed(draft).await {
+        Err(herald_engine::Error::Invalid(e)) => {
+            assert_eq!(e.field, "caCert");
+            assert!(e.message.contains("/nonexistent/ca.pem"), "{}", e.message);
+        }
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_feed_idle_timeout_replaces_a_silent_connection() {
+    // The first connection sends one event and then nothing at all, not even a comment.
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream("id: 1\ndata: then silence\n\n").held_open(),
+        _ => Reply::stream("data: fresh\n\n").held_open(),
+    })
+    .await;
+    let mut config = FeedDraft {
+        url: server.url(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    config.idle_timeout_secs = Some(1); // below the form's minimum, to keep the test short
+    let mut options = FeedOptions::default();
+    options.backoff.min = Duration::from_millis(10);
+    options.backoff.initial = Duration::from_millis(10);
+    let (tx, mut rx) = mpsc::channel(16);
+    let (_control, control_rx) = mpsc::channel(1);
+    let client = herald_engine::feed::connection::client().unwrap();
+    let started = std::time::Instant::now();
+    let run = herald_engine::feed::supervisor::run(
+        client,
+        Arc::new(config),
+        options,
+        String::new(),
+        tx,
+        control_rx,
+    );
+    let _supervisor = tokio::spawn(run);
+    let mut data = Vec::new();
+    while data.len() < 2 {
+        let message = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let herald_engine::feed::FeedUpdate::Event(e) = message.update {
+            data.push(e.data.to_string());
+        }
+    }
+    assert_eq!(data, ["then silence", "fresh"]);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "replaced after {elapsed:?}"
+    );
+    assert_eq!(server.requests()[1].header("last-event-id"), Some("1"));
 }

@@ -54,6 +54,7 @@ async fn desktop_notifier_sends_notify_calls_over_dbus() {
         name: "Ops".into(),
         url: server.url(),
         headers: String::new(),
+        ..Default::default()
     };
     engine.add_feed(draft).await.unwrap();
     let calls = recorder.wait_for(3, Duration::from_secs(10)).await;

@@ -75,6 +75,35 @@ export function createActions(store, api, options) {
     },
 
     /**
+     * Drops the feed's connection or wait and connects now. The new status arrives as
+     * `herald://status`.
+     * @param {string} id
+     * @returns {Promise<void>}
+     */
+    async reconnectFeed(id) {
+      try {
+        await api.reconnectFeed(id);
+      } catch (raw) {
+        report("Could not reconnect the feed", raw);
+      }
+    },
+
+    /**
+     * Pauses a feed, or resumes it (which also restarts a feed the server stopped). The new
+     * status arrives as `herald://status`.
+     * @param {string} id
+     * @param {boolean} paused
+     * @returns {Promise<void>}
+     */
+    async setFeedPaused(id, paused) {
+      try {
+        await api.setFeedPaused(id, paused);
+      } catch (raw) {
+        report(paused ? "Could not pause the feed" : "Could not resume the feed", raw);
+      }
+    },
+
+    /**
      * Startup: listen first, then load, so nothing that happens in between is lost. Events
      * seen twice are dropped by the store (by `seq`); a feed list or status that arrived by
      * event while loading is newer than the loaded one and wins.

@@ -76,6 +76,22 @@ export const addFeed = (draft) => call("add_feed", { draft });
  */
 export const removeFeed = (id) => call("remove_feed", { id });
 
+/**
+ * Drops the feed's connection (or its wait before the next try) and connects now.
+ * @param {string} id
+ * @returns {Promise<null>}
+ */
+export const reconnectFeed = (id) => call("reconnect_feed", { id });
+
+/**
+ * Pauses a feed (it stays disconnected, also across restarts) or resumes it. Resuming also
+ * restarts a feed the server stopped.
+ * @param {string} id
+ * @param {boolean} paused
+ * @returns {Promise<null>}
+ */
+export const setFeedPaused = (id, paused) => call("set_feed_paused", { id, paused });
+
 /** @returns {Promise<FeedView>} */
 export const addDemoFeed = () => call("add_demo_feed");
 

@@ -26,6 +26,27 @@ function errorSuffix(error) {
 }
 
 /**
+ * A stopped feed's sentence: the user paused it, or the server told it to stop (HTTP 204).
+ * @param {unknown} reason
+ * @returns {string}
+ */
+function stoppedText(reason) {
+  if (reason === "user") return "Paused";
+  if (reason === "server") return "Stopped by server";
+  return "Stopped";
+}
+
+/**
+ * True when the feed is stopped (paused by the user or stopped by the server), so the
+ * settings offer "Resume" instead of "Pause".
+ * @param {FeedStatus | undefined} status
+ * @returns {boolean}
+ */
+export function isStopped(status) {
+  return status?.state === "stopped";
+}
+
+/**
  * The full status sentence, e.g. "Reconnecting in 4s — connection refused".
  * @param {FeedStatus | undefined} status
  * @param {number} now ms since epoch, for the countdown
@@ -34,8 +55,10 @@ function errorSuffix(error) {
 export function statusText(status, now) {
   if (!status) return "Unknown";
   switch (status.state) {
-    case "connecting":
-      return "Connecting…";
+    case "connecting": {
+      const reason = typeof status.reason === "string" ? status.reason.trim() : "";
+      return reason ? `Connecting… (${reason})` : "Connecting…";
+    }
     case "live":
       return "Live";
     case "backoff": {
@@ -49,7 +72,7 @@ export function statusText(status, now) {
       return "Needs attention" + errorSuffix(status.error) + (hint ? ` (${hint})` : "");
     }
     case "stopped":
-      return status.reason === "server" ? "Stopped by server" : "Stopped";
+      return stoppedText(status.reason);
     default:
       // A state added on the Rust side before the UI learned it: show it rather than nothing.
       return String(/** @type {{ state?: unknown }} */ (status).state ?? "Unknown");
@@ -72,7 +95,7 @@ export function statusLabel(status) {
     case "needsAttention":
       return "Needs attention";
     case "stopped":
-      return "Stopped";
+      return status.reason === "user" ? "Paused" : "Stopped";
     default:
       return "Unknown";
   }

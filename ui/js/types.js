@@ -13,8 +13,10 @@
  */
 
 /**
- * A feed's connection state, tagged by `state`. Times are ms since the epoch.
- * @typedef {{ state: "connecting", attempt: number }} ConnectingStatus
+ * A feed's connection state, tagged by `state`. Times are ms since the epoch. `reason` of
+ * "connecting" says why it reconnects now when that is not routine (e.g. "the computer woke
+ * from sleep"); "stopped" with reason "user" means the user paused the feed.
+ * @typedef {{ state: "connecting", attempt: number, reason?: string }} ConnectingStatus
  * @typedef {{ state: "live", since: number }} LiveStatus
  * @typedef {{ state: "backoff", attempt: number, nextTryAt: number, error: FeedError }} BackoffStatus
  * @typedef {{ state: "needsAttention", nextTryAt: number, error: FeedError }} NeedsAttentionStatus

@@ -32,6 +32,8 @@ function fakeApi(replies = {}) {
       addFeed: (draft) => answer("add_feed", draft),
       addDemoFeed: () => answer("add_demo_feed"),
       removeFeed: (id) => answer("remove_feed", id),
+      reconnectFeed: (id) => answer("reconnect_feed", id),
+      setFeedPaused: (id, paused) => answer("set_feed_paused", id, paused),
       onEvents: listen("events"),
       onStatus: listen("status"),
       onNotice: listen("notice"),
@@ -203,5 +205,73 @@ describe("other actions", () => {
     await actions.removeFeed("a");
     assert.deepEqual(store.getState().feedIds, ["a"]);
     assert.match(store.getState().notices[0].message, /no such feed/);
+  });
+});
+
+describe("reconnectFeed", () => {
+  test("asks the backend to reconnect that feed and leaves the status to the status event", async () => {
+    const sent = [];
+    const { actions, store, calls } = setup({ reconnect_feed: (id) => (sent.push(id), Promise.resolve(null)) });
+    store.setFeeds([feed("a", { status: { state: "backoff", attempt: 3, nextTryAt: 9, error: { kind: "io", message: "refused" } } })]);
+    const before = store.getState();
+    await actions.reconnectFeed("a");
+    assert.deepEqual(sent, ["a"]);
+    assert.equal(calls.filter((c) => c === "reconnect_feed").length, 1);
+    assert.equal(store.getState(), before, "nothing changes until herald://status says so");
+  });
+
+  test("a failure tells the user, like a failed remove", async () => {
+    const { actions, store } = setup({ reconnect_feed: () => Promise.reject({ code: "not_found", message: "no such feed" }) });
+    store.setFeeds([feed("a")]);
+    await actions.reconnectFeed("a");
+    const [notice] = store.getState().notices;
+    assert.equal(notice.level, "error");
+    assert.equal(notice.message, "Could not reconnect the feed: no such feed");
+    assert.deepEqual(store.getState().feedIds, ["a"]);
+  });
+
+  test("a rejection that is a bare string still reads well", async () => {
+    const { actions, store } = setup({ reconnect_feed: () => Promise.reject("command reconnect_feed not allowed") });
+    await actions.reconnectFeed("a");
+    assert.equal(store.getState().notices[0].message, "Could not reconnect the feed: command reconnect_feed not allowed");
+  });
+});
+
+describe("setFeedPaused", () => {
+  for (const paused of [true, false]) {
+    test(`sends paused: ${paused} for that feed`, async () => {
+      const sent = [];
+      const { actions, store } = setup({ set_feed_paused: (id, p) => (sent.push([id, p]), Promise.resolve(null)) });
+      store.setFeeds([feed("a")]);
+      const before = store.getState();
+      await actions.setFeedPaused("a", paused);
+      assert.deepEqual(sent, [["a", paused]]);
+      assert.equal(store.getState(), before, "nothing changes until herald://status says so");
+    });
+  }
+
+  const failures = [
+    // [paused, expected notice]
+    [true, "Could not pause the feed: database locked"],
+    [false, "Could not resume the feed: database locked"],
+  ];
+  for (const [paused, message] of failures) {
+    test(`a failure to ${paused ? "pause" : "resume"} tells the user`, async () => {
+      const { actions, store } = setup({ set_feed_paused: () => Promise.reject({ code: "io", message: "database locked" }) });
+      store.setFeeds([feed("a")]);
+      await actions.setFeedPaused("a", paused);
+      const [notice] = store.getState().notices;
+      assert.equal(notice.level, "error");
+      assert.equal(notice.message, message);
+    });
+  }
+
+  test("the paused status pushed afterwards reaches the store", async () => {
+    const { actions, store, emit } = setup({ set_feed_paused: null });
+    await actions.start();
+    emit("feeds", [feed("a", { status: { state: "live", since: 1 } })]);
+    await actions.setFeedPaused("a", true);
+    emit("status", { feedId: "a", status: { state: "stopped", reason: "user" } });
+    assert.deepEqual(store.getState().statuses.get("a"), { state: "stopped", reason: "user" });
   });
 });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isCountingDown, secondsUntil, statusLabel, statusText } from "../../../ui/js/status.js";
+import { isCountingDown, isStopped, secondsUntil, statusLabel, statusText } from "../../../ui/js/status.js";
 
 const NOW = 1_700_000_000_000;
 const err = (message, hint) => ({ kind: "http", message, status: 503, hint });
@@ -8,6 +8,10 @@ const err = (message, hint) => ({ kind: "http", message, status: 503, hint });
 const cases = [
   // [status, expected .feed-status text, expected chip label]
   [{ state: "connecting", attempt: 1 }, "Connecting…", "Connecting…"],
+  [{ state: "connecting", attempt: 0, reason: "the computer woke from sleep" }, "Connecting… (the computer woke from sleep)", "Connecting…"],
+  [{ state: "connecting", attempt: 0, reason: "you asked to reconnect" }, "Connecting… (you asked to reconnect)", "Connecting…"],
+  [{ state: "connecting", attempt: 0, reason: "  " }, "Connecting…", "Connecting…"],
+  [{ state: "connecting", attempt: 0, reason: null }, "Connecting…", "Connecting…"],
   [{ state: "live", since: NOW - 5000 }, "Live", "Live"],
   [{ state: "backoff", attempt: 2, nextTryAt: NOW + 4000, error: err("connection refused") }, "Reconnecting in 4s — connection refused", "Reconnecting"],
   [{ state: "backoff", attempt: 2, nextTryAt: NOW + 4001, error: err("refused") }, "Reconnecting in 5s — refused", "Reconnecting"],
@@ -18,13 +22,14 @@ const cases = [
   [{ state: "needsAttention", nextTryAt: NOW, error: err("404 Not Found", null) }, "Needs attention — 404 Not Found", "Needs attention"],
   [{ state: "needsAttention", nextTryAt: NOW, error: { kind: "http", message: "404 Not Found" } }, "Needs attention — 404 Not Found", "Needs attention"],
   [{ state: "stopped", reason: "server" }, "Stopped by server", "Stopped"],
-  [{ state: "stopped", reason: "user" }, "Stopped", "Stopped"],
+  [{ state: "stopped", reason: "user" }, "Paused", "Paused"],
+  [{ state: "stopped", reason: "admin" }, "Stopped", "Stopped"],
   [{ state: "warpDrive" }, "warpDrive", "Unknown"],
   [undefined, "Unknown", "Unknown"],
 ];
 
 for (const [status, text, label] of cases) {
-  test(`status ${status?.state ?? "missing"} reads "${text}"`, () => {
+  test(`status ${status?.state ?? "missing"}${status?.reason ? ` (${status.reason})` : ""} reads "${text}"`, () => {
     assert.equal(statusText(status, NOW), text);
     assert.equal(statusLabel(status), label);
   });
@@ -34,6 +39,14 @@ test("only backoff counts down", () => {
   assert.equal(isCountingDown({ state: "backoff", attempt: 1, nextTryAt: 0, error: err("x") }), true);
   for (const status of [{ state: "live", since: 0 }, { state: "needsAttention", nextTryAt: 0, error: err("x") }, undefined]) {
     assert.equal(isCountingDown(status), false);
+  }
+});
+
+test("a feed is stopped, so offers Resume, when paused or stopped by the server", () => {
+  assert.equal(isStopped({ state: "stopped", reason: "user" }), true);
+  assert.equal(isStopped({ state: "stopped", reason: "server" }), true);
+  for (const status of [{ state: "connecting", attempt: 0, reason: "you asked to reconnect" }, { state: "live", since: 0 }, { state: "needsAttention", nextTryAt: 0, error: err("x") }, undefined]) {
+    assert.equal(isStopped(status), false);
   }
 });
 

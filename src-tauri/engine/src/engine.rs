@@ -17,7 +17,8 @@ use tokio::task::JoinHandle;
 use crate::Error;
 use crate::demo::{self, DemoOptions, DemoServer};
 use crate::feed::{
-    self, Control, FeedConfig, FeedDraft, FeedId, FeedMessage, FeedOptions, FeedStatus, FeedUpdate,
+    self, Control, ErrorKind, FeedConfig, FeedDraft, FeedError, FeedId, FeedMessage, FeedOptions,
+    FeedStatus, FeedUpdate,
 };
 use crate::notify::{self, Notification, Notifier};
 use crate::report::{EventRecord, FeedView, Notice, NoticeLevel, Report};
@@ -416,6 +417,8 @@ impl Engine {
             headers: Vec::new(),
             demo: true,
             paused: false,
+            ca_cert: None,
+            idle_timeout_secs: None,
         };
         self.add(config).await
     }
@@ -477,8 +480,15 @@ impl Engine {
         let config = Arc::new(config);
         let id = config.id.clone();
         let (control, control_rx) = mpsc::channel(CONTROL_QUEUE);
-        let task = match self.client.clone() {
-            Some(client) => {
+        // Feeds share one client; one with its own CA certificate gets its own.
+        let client = match &config.ca_cert {
+            Some(path) => feed::connection::client_with_ca(path),
+            None => self.client.clone().ok_or_else(|| {
+                FeedError::new(ErrorKind::Request, "HTTP could not be set up (see notices)")
+            }),
+        };
+        let (task, status) = match client {
+            Ok(client) => {
                 let run = feed::supervisor::run(
                     client,
                     Arc::clone(&config),
@@ -487,15 +497,23 @@ impl Engine {
                     self.feed_tx.clone(),
                     control_rx,
                 );
-                tokio::spawn(async move {
+                let task = tokio::spawn(async move {
                     let _ = run.await; // reconnecting supervisors end only when we stop listening
-                })
+                });
+                (task, FeedStatus::STARTING)
             }
-            None => tokio::spawn(async {}),
+            Err(error) => {
+                tracing::warn!(feed = %id, %error, "feed cannot start");
+                let status = FeedStatus::NeedsAttention {
+                    next_try_at: 0,
+                    error,
+                };
+                (tokio::spawn(async {}), status)
+            }
         };
         let running = Running {
             config,
-            status: FeedStatus::STARTING,
+            status,
             control,
             _task: AbortOnDrop(task),
         };

@@ -188,6 +188,7 @@ mod tests {
             name: "A".into(),
             url: "http://127.0.0.1:1/e".into(),
             headers: "X: y".into(),
+            ..Default::default()
         }
         .validate()
         .unwrap()

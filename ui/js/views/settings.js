@@ -6,7 +6,7 @@
 import { byId, el, reconcile, setAttr, setText, show } from "../dom.js";
 import { FORM_FIELDS as FIELDS } from "../errors.js";
 import { headerNames } from "../format.js";
-import { statusText } from "../status.js";
+import { isStopped, statusText } from "../status.js";
 
 /** @typedef {import("../types.js").FeedView} FeedView */
 /** @typedef {import("../types.js").FeedStatus} FeedStatus */
@@ -22,8 +22,30 @@ import { statusText } from "../status.js";
  * @property {HTMLElement} url
  * @property {HTMLElement} headers
  * @property {HTMLElement} status
+ * @property {HTMLButtonElement} reconnect
+ * @property {HTMLButtonElement} pause "Pause", or "Resume" while the feed is stopped
  * @property {HTMLButtonElement} remove
+ * @property {boolean} stopped whether the feed was stopped at the last render; decides what
+ *   the pause button asks for
  */
+
+/**
+ * Makes `button` run `work` on click, disabled until the call is done so a double click
+ * cannot send it twice.
+ * @param {HTMLButtonElement} button
+ * @param {() => Promise<void>} work
+ */
+function onClickBusy(button, work) {
+  button.addEventListener("click", async () => {
+    if (button.disabled) return;
+    button.disabled = true;
+    try {
+      await work();
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
 
 /**
  * Builds the list entry for one feed; `render` fills in the text.
@@ -37,17 +59,22 @@ function createFeedItem(id, actions) {
   const url = el("div", { className: "feed-url" });
   const headers = el("div", { className: "feed-headers" });
   const status = el("div", { className: "feed-status" });
-  const remove = el("button", { className: "feed-remove button subtle", text: "Remove", attrs: { type: "button" } });
-  remove.addEventListener("click", async () => {
-    remove.disabled = true;
-    await actions.removeFeed(id);
-    remove.disabled = false;
-  });
+  const button = (/** @type {string} */ className, /** @type {string} */ text) =>
+    el("button", { className: `${className} button subtle`, text, attrs: { type: "button" } });
+  const reconnect = button("feed-reconnect", "Reconnect now");
+  const pause = button("feed-pause", "Pause");
+  const remove = button("feed-remove", "Remove");
   const item = el("li", { className: "feed-item", attrs: { "data-feed-id": id } }, [
     el("div", { className: "feed-main" }, [el("div", { className: "feed-title" }, [name, demo]), url, headers, status]),
-    remove,
+    el("div", { className: "feed-actions" }, [reconnect, pause, remove]),
   ]);
-  return { item, name, demo, url, headers, status, remove };
+  /** @type {FeedItem} */
+  const entry = { item, name, demo, url, headers, status, reconnect, pause, remove, stopped: false };
+  onClickBusy(reconnect, () => actions.reconnectFeed(id));
+  // Decided at click time: a stopped feed (paused, or stopped by the server) is resumed.
+  onClickBusy(pause, () => actions.setFeedPaused(id, !entry.stopped));
+  onClickBusy(remove, () => actions.removeFeed(id));
+  return entry;
 }
 
 /**
@@ -67,6 +94,11 @@ function fillFeedItem(entry, feed, status, now) {
   show(entry.headers, names !== "");
   setText(entry.status, statusText(status, now));
   setAttr(entry.status, "data-state", status?.state ?? "unknown");
+  entry.stopped = isStopped(status);
+  show(entry.reconnect, !entry.stopped);
+  setAttr(entry.reconnect, "aria-label", `Reconnect ${feed.name} now`);
+  setText(entry.pause, entry.stopped ? "Resume" : "Pause");
+  setAttr(entry.pause, "aria-label", `${entry.stopped ? "Resume" : "Pause"} ${feed.name}`);
   setAttr(entry.remove, "aria-label", `Remove ${feed.name}`);
 }
 

@@ -1,6 +1,7 @@
 //! A feed as the user configured it, and the validation of the settings form.
 
 use std::fmt;
+use std::path::PathBuf;
 
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
@@ -57,6 +58,12 @@ pub struct FeedConfig {
     /// The user paused the feed: it stays disconnected, across restarts, until resumed.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub paused: bool,
+    /// A PEM CA certificate to trust for this feed, besides the OS store (self-hosted servers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    /// Reconnect after this many seconds without any bytes (default: the app's, 90 s).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_timeout_secs: Option<u64>,
 }
 
 impl FeedConfig {
@@ -93,6 +100,12 @@ pub struct FeedDraft {
     /// Request headers, one `Name: value` per line.
     #[serde(default)]
     pub headers: String,
+    /// Path of a PEM CA certificate to trust for this feed (empty: none).
+    #[serde(default)]
+    pub ca_cert: String,
+    /// Idle timeout in seconds (`None`: the default).
+    #[serde(default)]
+    pub idle_timeout_secs: Option<u64>,
 }
 
 /// A settings-form field that failed validation, with a message for the user.
@@ -148,6 +161,19 @@ impl FeedDraft {
             name => name.to_owned(),
         };
         let headers = parse_headers(&self.headers)?;
+        let ca_cert = match self.ca_cert.trim() {
+            "" => None,
+            path => Some(check_ca_cert(path)?),
+        };
+        let idle_timeout_secs = match self.idle_timeout_secs {
+            Some(secs) if !(MIN_IDLE_SECS..=MAX_IDLE_SECS).contains(&secs) => {
+                return Err(invalid(
+                    "idleTimeout",
+                    format!("Use between {MIN_IDLE_SECS} and {MAX_IDLE_SECS} seconds."),
+                ));
+            }
+            secs => secs,
+        };
         Ok(FeedConfig {
             id: FeedId::random(),
             name,
@@ -155,8 +181,29 @@ impl FeedDraft {
             headers,
             demo: false,
             paused: false,
+            ca_cert,
+            idle_timeout_secs,
         })
     }
+}
+
+/// The shortest idle timeout accepted: servers' heartbeats are rarely more frequent.
+const MIN_IDLE_SECS: u64 = 5;
+/// The longest idle timeout accepted (a day).
+const MAX_IDLE_SECS: u64 = 86_400;
+
+/// Checks that `path` holds a PEM certificate, so a wrong path is a form error, not a feed that
+/// fails later.
+fn check_ca_cert(path: &str) -> Result<PathBuf, ValidationError> {
+    let pem =
+        std::fs::read(path).map_err(|e| invalid("caCert", format!("Cannot read {path}: {e}.")))?;
+    reqwest::Certificate::from_pem(&pem).map_err(|_| {
+        invalid(
+            "caCert",
+            format!("{path} is not a PEM certificate (-----BEGIN CERTIFICATE-----)."),
+        )
+    })?;
+    Ok(PathBuf::from(path))
 }
 
 /// Parses `Name: value` lines; blank lines are skipped.
@@ -202,6 +249,7 @@ mod tests {
             name: name.into(),
             url: url.into(),
             headers: headers.into(),
+            ..Default::default()
         }
     }
 

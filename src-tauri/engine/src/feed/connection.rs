@@ -1,5 +1,6 @@
 //! One HTTP request for a feed, and the checks that decide whether its response is a stream.
 
+use std::path::Path;
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode, header};
@@ -12,16 +13,41 @@ const MAX_REDIRECTS: usize = 5;
 /// Longest part of an error body quoted back to the user.
 const MAX_ERROR_BODY: usize = 200;
 
-/// The HTTP client all feeds share, so requests to one host share connections (and, over TLS
-/// with ALPN, one HTTP/2 connection).
+/// The HTTP client feeds share, so requests to one host share connections (and, over TLS with
+/// ALPN, one HTTP/2 connection). It trusts the OS root store and honours the system proxy
+/// settings (`HTTPS_PROXY`, `NO_PROXY`, …).
 pub fn client() -> Result<reqwest::Client, FeedError> {
+    builder()
+        .build()
+        .map_err(|e| FeedError::new(ErrorKind::Request, format!("cannot set up HTTP: {e}")))
+}
+
+/// A client for a feed that trusts its own CA certificate too (a self-hosted server).
+pub fn client_with_ca(ca_cert: &Path) -> Result<reqwest::Client, FeedError> {
+    let unusable = |why: String| {
+        FeedError::new(ErrorKind::Request, why)
+            .with_hint("check the CA certificate file in the feed's settings")
+    };
+    let pem = std::fs::read(ca_cert)
+        .map_err(|e| unusable(format!("cannot read {}: {e}", ca_cert.display())))?;
+    let certificate = reqwest::Certificate::from_pem(&pem).map_err(|e| {
+        unusable(format!(
+            "{} is not a PEM certificate: {e}",
+            ca_cert.display()
+        ))
+    })?;
+    builder()
+        .add_root_certificate(certificate)
+        .build()
+        .map_err(|e| unusable(format!("cannot set up HTTP: {e}")))
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .user_agent(concat!("Herald/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(15))
         // Redirects are followed by `open`, which keeps the feed's headers on their origin.
         .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|e| FeedError::new(ErrorKind::Request, format!("cannot set up HTTP: {e}")))
 }
 
 /// What a successful request produced.

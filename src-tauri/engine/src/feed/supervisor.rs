@@ -127,6 +127,10 @@ pub async fn run(
     tx: mpsc::Sender<FeedMessage>,
     control: mpsc::Receiver<Control>,
 ) -> Result<(), FeedError> {
+    let mut options = options;
+    if let Some(secs) = feed.idle_timeout_secs {
+        options.idle_timeout = Duration::from_secs(secs);
+    }
     let mut supervisor = Supervisor {
         client,
         feed,

@@ -56,6 +56,8 @@ mod tests {
             headers: vec![],
             demo: false,
             paused: false,
+            ca_cert: None,
+            idle_timeout_secs: None,
         }
     }
 
