@@ -125,10 +125,14 @@ impl Session {
                 }
                 Err(e) => e,
             };
-            assert!(
-                Instant::now() < deadline,
-                "no element {css} after {timeout:?}: {last}"
-            );
+            if Instant::now() >= deadline {
+                // Say what the window showed instead, so a failure in CI explains itself.
+                let script = json!({"script": "return document.body.innerText", "args": []});
+                let page = self
+                    .call(reqwest::Method::POST, "/execute/sync", Some(script))
+                    .await;
+                panic!("no element {css} after {timeout:?}: {last}\nthe window showed: {page:?}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

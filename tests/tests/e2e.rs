@@ -11,7 +11,8 @@ use herald_tests::server::{Reply, TestServer, dead_port};
 use herald_tests::webdriver::{Driver, Session};
 use serde_json::Value;
 
-const WAIT: Duration = Duration::from_secs(30);
+/// Generous: a loaded CI machine can take a while to start WebKit.
+const WAIT: Duration = Duration::from_secs(60);
 
 /// Everything one app run needs: a home, a private bus with a recorder, a driver, a session.
 struct App {
