@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use herald_engine::demo::{self, DemoOptions, DemoServer};
-use herald_engine::feed::{self, FeedDraft, FeedError, FeedOptions, FeedStatus, FeedUpdate};
+use herald_engine::feed::{
+    self, Control, FeedDraft, FeedError, FeedOptions, FeedStatus, FeedUpdate,
+};
 use tokio::sync::mpsc;
 
 use crate::logging;
@@ -121,12 +123,22 @@ async fn tail(args: TailArgs) -> ExitCode {
     };
     let (tx, mut rx) = mpsc::channel(256);
     let last_event_id = args.last_event_id.unwrap_or_default();
-    // Nothing controls a tail but the server and Ctrl-C: the control channel stays silent.
-    let (_control, control_rx) = mpsc::channel(1);
+    // Like the app, a reconnecting tail reconnects at once after a sleep or a network change.
+    let reconnect = options.reconnect;
+    let (control, control_rx) = mpsc::channel(4);
     let run = feed::supervisor::run(client, feed, options, last_event_id, tx, control_rx);
     let supervisor = tokio::spawn(run);
+    let mut triggers = herald_engine::triggers::watch();
     let mut stdout = std::io::stdout().lock();
-    while let Some(message) = rx.recv().await {
+    loop {
+        let message = tokio::select! {
+            message = rx.recv() => message,
+            Some(reason) = triggers.recv(), if reconnect => {
+                let _ = control.try_send(Control::Reconnect(reason.to_owned()));
+                continue;
+            }
+        };
+        let Some(message) = message else { break };
         match message.update {
             FeedUpdate::Event(event) => {
                 let line = serde_json::to_string(&event).expect("events serialize");

@@ -9,7 +9,6 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
 
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
@@ -24,6 +23,7 @@ use crate::notify::{self, Notification, Notifier};
 use crate::report::{EventRecord, FeedView, Notice, NoticeLevel, Report};
 use crate::settings::{Settings, SettingsStore};
 use crate::time::now_ms;
+use crate::triggers;
 
 /// Commands waiting for the actor; small, since each caller waits for its reply anyway.
 const COMMAND_QUEUE: usize = 64;
@@ -34,8 +34,6 @@ const FEED_QUEUE: usize = 1024;
 const REPORT_QUEUE: usize = 4096;
 /// Control requests waiting for one supervisor.
 const CONTROL_QUEUE: usize = 4;
-/// How often the engine compares the wall clock with the monotonic clock to notice a sleep.
-const WAKE_CHECK: Duration = Duration::from_secs(5);
 
 /// How to start the engine.
 pub struct EngineOptions {
@@ -198,41 +196,11 @@ pub fn start(options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report>) {
         demo_port: options.demo_port,
         demo_options: options.demo_options,
     };
-    tokio::spawn(watch_for_wake(command_tx.downgrade()));
     tokio::spawn(async move {
         engine.boot(options.demo_on_first_run).await;
-        engine.run(command_rx, feed_rx).await;
+        engine.run(command_rx, feed_rx, triggers::watch()).await;
     });
     (EngineHandle { tx: command_tx }, report_rx)
-}
-
-/// Notices the computer waking from sleep and makes every feed reconnect at once: connections
-/// that were open before a sleep are usually dead after it, and waiting for the idle watchdog
-/// would leave the user without events for a minute or more.
-///
-/// While suspended, the monotonic clock stops and the wall clock does not, so after a wake the
-/// wall clock has run ahead. Holds only a weak sender: it ends with the engine.
-async fn watch_for_wake(commands: mpsc::WeakSender<Command>) {
-    let (mut wall, mut mono) = (SystemTime::now(), Instant::now());
-    loop {
-        tokio::time::sleep(WAKE_CHECK).await;
-        let (wall_now, mono_now) = (SystemTime::now(), Instant::now());
-        let wall_elapsed = wall_now.duration_since(wall).unwrap_or_default();
-        let Some(tx) = commands.upgrade() else { return };
-        if slept(wall_elapsed, mono_now - mono) {
-            let reason = "the computer woke from sleep".to_owned();
-            if tx.send(Command::ReconnectAll(reason)).await.is_err() {
-                return;
-            }
-        }
-        (wall, mono) = (wall_now, mono_now);
-    }
-}
-
-/// Whether the wall clock ran ahead of the monotonic clock by more than a clock adjustment
-/// would explain.
-fn slept(wall_elapsed: Duration, mono_elapsed: Duration) -> bool {
-    wall_elapsed > mono_elapsed + Duration::from_secs(10)
 }
 
 /// The actor's state. Only the actor task touches it.
@@ -304,6 +272,7 @@ impl Engine {
         &mut self,
         mut commands: mpsc::Receiver<Command>,
         mut feed_messages: mpsc::Receiver<FeedMessage>,
+        mut triggers: mpsc::Receiver<triggers::Reason>,
     ) {
         loop {
             tokio::select! {
@@ -312,6 +281,7 @@ impl Engine {
                     None => break, // every handle is gone: shut down
                 },
                 Some(message) = feed_messages.recv() => self.on_feed_message(message).await,
+                Some(reason) = triggers.recv() => self.reconnect_all(reason),
             }
         }
         tracing::info!("engine stopped");
@@ -341,12 +311,7 @@ impl Engine {
             Command::SetPaused(id, paused, reply) => {
                 drop(reply.send(self.set_paused(&id, paused)));
             }
-            Command::ReconnectAll(reason) => {
-                tracing::info!(%reason, feeds = self.feeds.len(), "reconnecting every feed");
-                for running in self.feeds.values() {
-                    let _ = running.control.try_send(Control::Reconnect(reason.clone()));
-                }
-            }
+            Command::ReconnectAll(reason) => self.reconnect_all(&reason),
         }
     }
 
@@ -439,6 +404,16 @@ impl Engine {
         tracing::info!(feed = %id, "feed removed");
         self.report(Report::Feeds(self.views())).await;
         Ok(())
+    }
+
+    /// Makes every running feed reconnect now, saying why.
+    fn reconnect_all(&self, reason: &str) {
+        tracing::info!(%reason, feeds = self.feeds.len(), "reconnecting every feed");
+        for running in self.feeds.values() {
+            let _ = running
+                .control
+                .try_send(Control::Reconnect(reason.to_owned()));
+        }
     }
 
     /// Sends `control` to a feed's supervisor.
@@ -573,26 +548,5 @@ impl Engine {
     async fn report(&self, report: Report) {
         // The owner may have gone away during shutdown; the engine keeps its state regardless.
         let _ = self.reports.send(report).await;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_wall_clock_far_ahead_of_the_monotonic_clock_means_a_sleep() {
-        let s = Duration::from_secs;
-        let table = [
-            (s(5), s(5), false),
-            (s(6), s(5), false),   // scheduling jitter
-            (s(14), s(5), false),  // a clock adjustment
-            (s(16), s(5), true),   // ten seconds and more unaccounted for
-            (s(3605), s(5), true), // an hour asleep
-            (s(0), s(5), false),   // the clock was set back
-        ];
-        for (wall, mono, want) in table {
-            assert_eq!(slept(wall, mono), want, "{wall:?} vs {mono:?}");
-        }
     }
 }

@@ -14,6 +14,7 @@
 //! - [`notify`]: what an event looks like as a notification, and the sender that shows it.
 //! - [`demo`]: a small SSE server with realistic events, for the first-run demo and for tests.
 //! - [`report`]: what the engine tells its owner (events, statuses, notices): the one sink.
+//! - [`triggers`]: what makes every feed reconnect at once (waking from sleep, network changes).
 //! - [`error`]: the crate's error type.
 //!
 //! # The path of one event
@@ -30,6 +31,7 @@ pub mod notify;
 pub mod report;
 pub mod settings;
 pub mod sse;
+pub mod triggers;
 
 mod time;
 
