@@ -4,18 +4,33 @@
 //! - [`dbus`]: a private D-Bus session bus and a recording `org.freedesktop.Notifications` server.
 //! - [`app`]: the built `herald` binary, run with its own temporary config and data dirs.
 //! - [`webdriver`]: WebKitWebDriver driving the real app window (for the end-to-end suite).
+//! - [`chaos`]: a seeded TCP proxy that cuts, stalls and restarts connections.
+//! - [`numbered`]: a resumable SSE server whose numbered events the tests can check byte for byte.
+//! - [`scenario`]: the engine as the chaos and scale suites and the `feeds` bench drive it.
 //!
 //! The suites themselves live in `tests/tests/`: `engine.rs` (the engine on real sockets),
 //! `cli.rs` (`herald tail`), `notify_dbus.rs` (notifications over real D-Bus), `sse_fixtures.rs`
-//! (the SSE parser against the byte-exact streams in `tests/fixtures/`, in every chunking) and
-//! `e2e.rs` (the whole journey under Xvfb, run by the test command's end-to-end stage).
+//! (the SSE parser against the byte-exact streams in `tests/fixtures/`, in every chunking),
+//! `e2e.rs` (the whole journey under Xvfb, run by the test command's end-to-end stage),
+//! `chaos.rs` (events through hundreds of cuts, stalls and restarts) and `scale.rs` (1,000 feeds).
+//! `benches/feeds.rs` prints the figures of BENCHMARKS.md.
 
 pub mod app;
+pub mod chaos;
 pub mod dbus;
+pub mod numbered;
+pub mod scenario;
 pub mod server;
 pub mod webdriver;
 
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
+
+/// Wall-clock milliseconds since the Unix epoch: the clock of the engine's status timestamps.
+pub fn wall_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 
 /// Polls `check` every 50 ms until it returns `Some`, or panics with `what` after `timeout`.
 pub async fn eventually<T>(

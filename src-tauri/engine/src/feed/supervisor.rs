@@ -268,10 +268,10 @@ impl Supervisor {
 
     /// The error for a connection that stayed silent for the idle timeout.
     fn idle_error(&self, what: &str) -> FeedError {
-        let secs = self.options.idle_timeout.as_secs_f32();
+        let idle = self.options.idle_timeout; // Debug prints "90s" or "500ms"
         FeedError::new(
             ErrorKind::Stream,
-            format!("{what} for {secs:.0} s: the connection looks dead"),
+            format!("{what} for {idle:?}: the connection looks dead"),
         )
     }
 

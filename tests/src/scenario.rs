@@ -1,0 +1,403 @@
+//! The engine as the chaos and scale suites and the `feeds` bench drive it, and the chaos run
+//! they share.
+//!
+//! [`Harness`] starts a real engine (settings in a temporary dir, no demo feed, a notifier that
+//! shows nothing). [`SequenceCheck`] checks the numbered events of one feed as they reach the
+//! sink: each exactly once, in order, with the exact data. [`run_chaos`] puts a
+//! [`ChaosProxy`](crate::chaos::ChaosProxy) between the engine and a
+//! [`NumberedServer`](crate::numbered::NumberedServer) and reports what arrived.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use herald_engine::feed::backoff::BackoffPolicy;
+use herald_engine::feed::{ErrorKind, FeedConfig, FeedDraft, FeedId, FeedOptions, FeedStatus};
+use herald_engine::notify::{Notification, Notifier, NotifyError};
+use herald_engine::settings::{Settings, SettingsStore};
+use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine};
+use tokio::sync::mpsc;
+
+use crate::chaos::{ChaosCounts, ChaosProxy, Plan, RandomFaults};
+use crate::numbered::{self, NumberedCounts, NumberedOptions, NumberedServer};
+
+/// A notifier that shows nothing and only counts: these suites measure the feeds, not D-Bus.
+#[derive(Debug, Default)]
+pub struct Quiet(pub AtomicU64);
+
+impl Notifier for Quiet {
+    fn show(&self, _: &Notification) -> Result<(), NotifyError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// Feed options for tests that break connections hundreds of times: a short idle watchdog and
+/// a backoff of milliseconds (5 ms floor, 50 ms cap) instead of seconds.
+pub fn fast_feed_options(idle_timeout: Duration) -> FeedOptions {
+    FeedOptions {
+        idle_timeout,
+        backoff: BackoffPolicy {
+            initial: Duration::from_millis(5),
+            min: Duration::from_millis(5),
+            cap: Duration::from_millis(50),
+        },
+        ..FeedOptions::default()
+    }
+}
+
+/// A running engine with its settings in a temporary dir.
+pub struct Harness {
+    /// The engine.
+    pub engine: EngineHandle,
+    /// Everything it reports; drain it, or the engine stalls once the queue is full.
+    pub reports: mpsc::Receiver<Report>,
+    /// Holds the settings dir; removed on drop.
+    pub dir: tempfile::TempDir,
+}
+
+impl Harness {
+    /// An engine with no feeds.
+    pub fn start(feed_options: FeedOptions) -> Harness {
+        Harness::start_with(feed_options, Vec::new())
+    }
+
+    /// An engine whose settings file already lists `feeds`: it starts them all at boot, as the
+    /// app does at login.
+    pub fn start_with(feed_options: FeedOptions, feeds: Vec<FeedConfig>) -> Harness {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SettingsStore::new(dir.path().join("settings.json"));
+        if !feeds.is_empty() {
+            let settings = Settings {
+                feeds,
+                ..Settings::default()
+            };
+            store.save(&settings).expect("settings written");
+        }
+        let mut options = EngineOptions::new(store, Arc::new(Quiet::default()));
+        options.feed_options = feed_options;
+        options.demo_on_first_run = false;
+        options.demo_port = 0;
+        let (engine, reports) = engine::start(options);
+        Harness {
+            engine,
+            reports,
+            dir,
+        }
+    }
+
+    /// Adds a feed named `name` at `url`.
+    pub async fn add(&self, name: &str, url: &str) -> FeedId {
+        let draft = FeedDraft {
+            name: name.into(),
+            url: url.into(),
+            ..FeedDraft::default()
+        };
+        self.engine.add_feed(draft).await.expect("valid feed").id
+    }
+
+    /// The next report, or `None` at `deadline` (or when the engine stopped).
+    pub async fn next_report(&mut self, deadline: Instant) -> Option<Report> {
+        tokio::time::timeout_at(deadline.into(), self.reports.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+}
+
+/// Raises the soft limit of open files to `want` (at most the hard limit) and returns the limit
+/// now in force: 1,000 feeds and their server in one process need over 2,000 descriptors, and
+/// many systems start processes with a soft limit of 1,024.
+pub fn raise_fd_limit(want: u64) -> u64 {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed by pointer.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return 0;
+        }
+        if limit.rlim_cur < want {
+            let raised = libc::rlimit {
+                rlim_cur: want.min(limit.rlim_max),
+                rlim_max: limit.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                limit = raised;
+            }
+        }
+    }
+    limit.rlim_cur
+}
+
+/// `name` from the environment as a number, or `default`.
+pub fn env_u64(name: &str, default: u64) -> u64 {
+    match std::env::var(name) {
+        Ok(value) => value
+            .parse()
+            .unwrap_or_else(|_| panic!("{name}={value:?} is not a number")),
+        Err(_) => default,
+    }
+}
+
+/// Checks one feed's numbered events as they reach the sink: ids 1..=total, each exactly once,
+/// in order, each with the type and data [`numbered::expected`] says.
+#[derive(Debug)]
+pub struct SequenceCheck {
+    path: String,
+    total: u64,
+    /// The id due next.
+    next: u64,
+    /// Events seen at the sink.
+    pub delivered: u64,
+    /// Events whose id was already delivered.
+    pub duplicates: u64,
+    /// Ids skipped over: events lost.
+    pub lost: u64,
+    /// Events with the right id but the wrong type or data.
+    pub garbled: u64,
+    /// The first few problems, described.
+    pub problems: Vec<String>,
+}
+
+impl SequenceCheck {
+    /// A check of the stream at `path` with ids 1..=`total`.
+    pub fn new(path: &str, total: u64) -> SequenceCheck {
+        SequenceCheck {
+            path: path.to_owned(),
+            total,
+            next: 1,
+            delivered: 0,
+            duplicates: 0,
+            lost: 0,
+            garbled: 0,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Checks the next event at the sink.
+    pub fn observe(&mut self, record: &EventRecord) {
+        self.delivered += 1;
+        let Ok(id) = record.last_event_id.parse::<u64>() else {
+            self.garbled += 1;
+            self.problem(format!("event without a numeric id: {record:?}"));
+            return;
+        };
+        if id < self.next {
+            self.duplicates += 1;
+            self.problem(format!("event {id} again, after {}", self.next - 1));
+            return;
+        }
+        if id > self.next {
+            self.lost += id - self.next;
+            self.problem(format!("events {}..{id} lost", self.next));
+        }
+        self.next = id + 1;
+        let want = numbered::expected(&self.path, id);
+        if record.event_type != want.event_type || record.data != want.data {
+            self.garbled += 1;
+            self.problem(format!(
+                "event {id}: got {:?} {:?}, want {:?} {:?}",
+                record.event_type, record.data, want.event_type, want.data
+            ));
+        }
+    }
+
+    /// Every id up to the last has been seen.
+    pub fn complete(&self) -> bool {
+        self.next > self.total
+    }
+
+    /// Complete, and nothing lost, doubled or garbled.
+    pub fn clean(&self) -> bool {
+        self.complete()
+            && self.duplicates == 0
+            && self.lost == 0
+            && self.garbled == 0
+            && self.delivered == self.total
+    }
+
+    /// Events never delivered: skipped over, or still due when the run ended.
+    pub fn missing(&self) -> u64 {
+        self.lost + (self.total + 1).saturating_sub(self.next)
+    }
+
+    fn problem(&mut self, what: String) {
+        if self.problems.len() < 10 {
+            self.problems.push(what);
+        }
+    }
+}
+
+/// The chaos seed unless `HERALD_CHAOS_SEED` says otherwise: fixed, so runs are reproducible.
+pub const DEFAULT_CHAOS_SEED: u64 = 0x4845_5241_4c44; // "HERALD"
+
+/// One chaos run: how many events, the seed, and how hard to break things.
+#[derive(Debug, Clone)]
+pub struct ChaosRun {
+    /// Events 1..=events must all arrive.
+    pub events: u64,
+    /// Seed of the proxy's faults and the server's stream shapes.
+    pub seed: u64,
+    /// The engine's idle watchdog: the time a stalled link costs.
+    pub idle_timeout: Duration,
+    /// Fail (with what arrived so far) rather than hang.
+    pub deadline: Duration,
+    /// The proxy's faults.
+    pub faults: RandomFaults,
+    /// The server's stream shapes (its `total` and `seed` are set from the fields above).
+    pub upstream: NumberedOptions,
+}
+
+impl ChaosRun {
+    /// The suite's run: every connection is broken after 1–20,000 bytes (about 130 events), 2 %
+    /// of them by a stall, half of the cuts with a RST, every 250th by a 250 ms upstream outage;
+    /// the server replays 1–3 events on a quarter of its resumed streams.
+    pub fn standard(events: u64, seed: u64) -> ChaosRun {
+        ChaosRun {
+            events,
+            seed,
+            idle_timeout: Duration::from_millis(300),
+            deadline: Duration::from_secs(180),
+            faults: RandomFaults {
+                after: 1..=20_000,
+                stall_chance: 0.02,
+                reset_chance: 0.5,
+                restart_every: 250,
+                restart_pause: Duration::from_millis(250),
+            },
+            upstream: NumberedOptions::default(),
+        }
+    }
+}
+
+/// What a chaos run delivered, and what it went through.
+#[derive(Debug)]
+pub struct ChaosOutcome {
+    /// The run's seed, to replay it.
+    pub seed: u64,
+    /// Events that should arrive.
+    pub events: u64,
+    /// What arrived, checked.
+    pub check: SequenceCheck,
+    /// Time until the last event arrived (or the deadline).
+    pub elapsed: Duration,
+    /// Times the feed went live.
+    pub lives: u64,
+    /// Connection attempts refused (while the upstream was down).
+    pub refused: u64,
+    /// What the proxy did.
+    pub chaos: ChaosCounts,
+    /// What the server sent.
+    pub upstream: NumberedCounts,
+}
+
+impl fmt::Display for ChaosOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (c, u, k) = (&self.chaos, &self.upstream, &self.check);
+        writeln!(
+            f,
+            "chaos run, seed {} (HERALD_CHAOS_SEED={0} replays it)",
+            self.seed
+        )?;
+        writeln!(
+            f,
+            "  {} of {} events delivered in {:.1?}: {} lost, {} duplicated, {} garbled",
+            k.delivered,
+            self.events,
+            self.elapsed,
+            k.missing(),
+            k.duplicates,
+            k.garbled
+        )?;
+        writeln!(
+            f,
+            "  proxy: {} connections, {} cuts ({} RST, {} FIN), {} stalls, {} upstream restarts, \
+             {} bytes forwarded",
+            c.connections,
+            c.cuts,
+            c.resets,
+            c.cuts - c.resets,
+            c.stalls,
+            c.restarts,
+            c.bytes_down
+        )?;
+        writeln!(
+            f,
+            "  server: {} requests, {} events written, {} of them replays (dropped by the \
+             engine if they arrived)",
+            u.requests, u.events, u.replayed
+        )?;
+        writeln!(
+            f,
+            "  engine: live {} times, {} connection attempts refused while the upstream was down",
+            self.lives, self.refused
+        )?;
+        let [utf8, line, line_end, event_end] = c.landings;
+        writeln!(
+            f,
+            "  cuts and stalls struck: {utf8} inside a UTF-8 sequence, {line} inside a line, \
+             {line_end} after a line, {event_end} after an event"
+        )?;
+        for problem in &k.problems {
+            writeln!(f, "  problem: {problem}")?;
+        }
+        Ok(())
+    }
+}
+
+/// How long to keep listening after the last event, so late duplicates would be seen.
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Runs `run`: engine → chaos proxy → numbered server, one feed, until every event arrived (or
+/// the deadline), then a short settle to catch late duplicates.
+pub async fn run_chaos(run: &ChaosRun) -> ChaosOutcome {
+    const PATH: &str = "/events";
+    let upstream = NumberedServer::start(NumberedOptions {
+        total: run.events,
+        seed: run.seed,
+        ..run.upstream.clone()
+    })
+    .await;
+    let plan = Plan::random(run.seed, run.faults.clone());
+    let proxy = ChaosProxy::start(upstream.addr(), plan).await;
+    let mut harness = Harness::start(fast_feed_options(run.idle_timeout));
+    let started = Instant::now();
+    let feed = harness.add("chaos", &proxy.url(PATH)).await;
+    let mut check = SequenceCheck::new(PATH, run.events);
+    let (mut lives, mut refused) = (0, 0);
+    let mut elapsed = None;
+    let mut until = started + run.deadline;
+    while let Some(report) = harness.next_report(until).await {
+        match report {
+            Report::Event(record) => {
+                assert_eq!(record.feed_id, feed, "an event of another feed");
+                check.observe(&record);
+            }
+            Report::Status { status, .. } => match status {
+                FeedStatus::Live { .. } => lives += 1,
+                FeedStatus::Backoff { error, .. } if error.kind == ErrorKind::Connect => {
+                    refused += 1;
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        if elapsed.is_none() && check.complete() {
+            elapsed = Some(started.elapsed());
+            until = Instant::now() + SETTLE;
+        }
+    }
+    ChaosOutcome {
+        seed: run.seed,
+        events: run.events,
+        check,
+        elapsed: elapsed.unwrap_or_else(|| started.elapsed()),
+        lives,
+        refused,
+        chaos: proxy.counts(),
+        upstream: upstream.counts(),
+    }
+}
