@@ -151,3 +151,38 @@ fn tail_reads_the_demo_server() {
         .collect();
     assert_eq!(types, ["message", "alert", "build", "deploy"]);
 }
+
+#[tokio::test]
+async fn tail_honours_the_system_proxy_settings() {
+    // The "proxy" is a local server: it gets the absolute URL and answers for the origin. The
+    // origin's name never resolves (.invalid), so only a proxied request can succeed.
+    let proxy = TestServer::always(Reply::stream("id: 9\ndata: via proxy\n\n")).await;
+    let home = Home::new();
+    let mut command = home.command();
+    command
+        .args([
+            "tail",
+            "--no-reconnect",
+            "http://feeds.example.invalid/events",
+        ])
+        .env("HTTP_PROXY", format!("http://{}", proxy.addr()))
+        .env("http_proxy", format!("http://{}", proxy.addr()))
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy");
+    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "{\"type\":\"message\",\"data\":\"via proxy\",\"lastEventId\":\"9\"}\n"
+    );
+    assert_eq!(
+        proxy.requests()[0].path,
+        "http://feeds.example.invalid/events"
+    );
+}

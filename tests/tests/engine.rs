@@ -704,3 +704,40 @@ async fn a_feed_idle_timeout_replaces_a_silent_connection() {
     );
     assert_eq!(server.requests()[1].header("last-event-id"), Some("1"));
 }
+
+/// How far in the future a backoff status schedules the next try, in ms.
+fn wait_of(status: &FeedStatus) -> u64 {
+    match status {
+        FeedStatus::Backoff { next_try_at, .. } => next_try_at.saturating_sub(now_ms()),
+        other => panic!("expected a backoff, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_server_retry_field_sets_the_reconnection_delay() {
+    // Each connection ends at once; the first one said `retry: 3000`.
+    let with_retry = TestServer::always(Reply::stream("retry: 3000\ndata: x\n\n")).await;
+    let without = TestServer::always(Reply::stream("data: x\n\n")).await;
+    for (server, range) in [(&with_retry, 1400..=3000), (&without, 400..=1000)] {
+        let mut h = start_engine();
+        h.add(&server.url()).await;
+        let status = h.next_error_status().await;
+        let wait = wait_of(&status);
+        assert!(range.contains(&wait), "waits {wait} ms, expected {range:?}");
+    }
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_as_long_as_the_server_asks() {
+    let server =
+        TestServer::always(Reply::status(429, "slow down").with_header("Retry-After", "120")).await;
+    let mut h = start_engine();
+    h.add(&server.url()).await;
+    let status = h.next_error_status().await;
+    let wait = wait_of(&status);
+    assert!((118_000..=120_000).contains(&wait), "waits {wait} ms");
+    let FeedStatus::Backoff { error, .. } = status else {
+        unreachable!()
+    };
+    assert_eq!(error.status, Some(429));
+}

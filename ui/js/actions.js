@@ -10,7 +10,47 @@ import { toIpcError } from "./errors.js";
 /** @typedef {import("./types.js").FeedView} FeedView */
 /** @typedef {import("./store.js").Store} Store */
 /** @typedef {import("./store.js").View} View */
+/** @typedef {import("./types.js").IpcError} IpcError */
 /** @typedef {typeof import("./ipc.js")} Api */
+
+/**
+ * The add-feed form as typed. `idleTimeout` is the number input's value, which is "" both
+ * when the input is empty and when it holds text that is no number: `idleTimeoutUnreadable`
+ * (the input's `validity.badInput`) tells the two apart.
+ * @typedef {object} FeedForm
+ * @property {string} name
+ * @property {string} url
+ * @property {string} headers
+ * @property {string} caCert
+ * @property {string} idleTimeout
+ * @property {boolean} [idleTimeoutUnreadable]
+ */
+
+/**
+ * Turns the form into the draft `add_feed` takes: the CA path trimmed, the idle timeout as a
+ * whole number of seconds or null (empty: the default). Only what cannot be sent at all is
+ * caught here, as an error for the idle timeout field; the backend checks the rest (the range,
+ * whether the certificate file is readable) and names the field itself.
+ * @param {FeedForm} form
+ * @returns {{ draft: FeedDraft } | { error: IpcError }}
+ */
+export function toFeedDraft(form) {
+  const text = form.idleTimeout.trim();
+  const secs = text === "" ? null : Number(text);
+  // The backend reads an unsigned integer: anything else would fail before its checks run.
+  if (form.idleTimeoutUnreadable || (secs !== null && !(Number.isSafeInteger(secs) && secs >= 0))) {
+    return {
+      error: {
+        code: "invalid",
+        field: "idleTimeout",
+        message: "Enter a whole number of seconds (5 to 86400), or leave it empty for the default of 90.",
+      },
+    };
+  }
+  return {
+    draft: { name: form.name, url: form.url, headers: form.headers, caCert: form.caCert.trim(), idleTimeoutSecs: secs },
+  };
+}
 
 /**
  * @param {Store} store
@@ -37,14 +77,19 @@ export function createActions(store, api, options) {
     /**
      * Saves the settings form. Resolves true when the feed was added (the view then clears
      * the form); on failure the store holds the error lines and the form keeps its text.
-     * @param {FeedDraft} draft
+     * @param {FeedForm} form
      * @returns {Promise<boolean>}
      */
-    async addFeed(draft) {
+    async addFeed(form) {
       if (store.getState().form.saving) return false;
+      const built = toFeedDraft(form);
+      if ("error" in built) {
+        store.saveFailed(built.error);
+        return false;
+      }
       store.saveStarted();
       try {
-        store.saveSucceeded(await api.addFeed(draft));
+        store.saveSucceeded(await api.addFeed(built.draft));
         return true;
       } catch (raw) {
         store.saveFailed(toIpcError(raw));

@@ -4,13 +4,26 @@
 
 /** @typedef {import("./types.js").IpcError} IpcError */
 
-/** The form fields the backend may name in an "invalid" error. */
-export const FORM_FIELDS = /** @type {const} */ (["name", "url", "headers"]);
+/**
+ * The form fields the backend may name in an "invalid" error, spelled exactly as it sends
+ * them (note "idleTimeout", though the draft field is `idleTimeoutSecs`).
+ */
+export const FORM_FIELDS = /** @type {const} */ (["name", "url", "headers", "caCert", "idleTimeout"]);
+
+/** @typedef {typeof FORM_FIELDS[number]} FormField */
 
 /**
  * Errors shown by the feed form: one line per field plus a general line.
- * @typedef {{ name?: string, url?: string, headers?: string, form?: string }} FormErrors
+ * @typedef {{ [F in FormField]?: string } & { form?: string }} FormErrors
  */
+
+/**
+ * @param {unknown} field
+ * @returns {field is FormField}
+ */
+export function isFormField(field) {
+  return FORM_FIELDS.some((f) => f === field);
+}
 
 /**
  * Normalizes a rejection. The contract says `{code, message}`, but Tauri itself rejects
@@ -40,8 +53,6 @@ export function toIpcError(raw) {
  */
 export function formErrorsFrom(err) {
   const field = err.field;
-  if (err.code === "invalid" && (field === "name" || field === "url" || field === "headers")) {
-    return { [field]: err.message };
-  }
+  if (err.code === "invalid" && isFormField(field)) return { [field]: err.message };
   return { form: err.message };
 }

@@ -64,7 +64,8 @@ async function call(cmd, args) {
 export const listFeeds = () => call("list_feeds");
 
 /**
- * Rejects with `{code: "invalid", field, message}` when the draft is not acceptable.
+ * Rejects with `{code: "invalid", field, message}` when the draft is not acceptable; `field`
+ * is one of errors.js's `FORM_FIELDS` ("name", "url", "headers", "caCert", "idleTimeout").
  * @param {FeedDraft} draft
  * @returns {Promise<FeedView>}
  */

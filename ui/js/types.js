@@ -30,8 +30,11 @@
  */
 
 /**
- * What the settings form sends to `add_feed`; `headers` is the raw textarea text.
- * @typedef {{ name: string, url: string, headers: string }} FeedDraft
+ * What the settings form sends to `add_feed`; `headers` is the raw textarea text. `caCert` is
+ * the path of a PEM CA certificate to trust for this feed ("" = none); `idleTimeoutSecs` is how
+ * long the feed may stay silent before Herald reconnects (null = the default, 90 s; the backend
+ * accepts 5..=86400). A `FeedView` does not carry these two back.
+ * @typedef {{ name: string, url: string, headers: string, caCert: string, idleTimeoutSecs: number | null }} FeedDraft
  */
 
 /**

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { createActions } from "../../../ui/js/actions.js";
+import { createActions, toFeedDraft } from "../../../ui/js/actions.js";
 import { createStore } from "../../../ui/js/store.js";
 import { ev, feed, seqs } from "../support/fixtures.mjs";
 
@@ -140,28 +140,113 @@ describe("start", () => {
   });
 });
 
+describe("toFeedDraft", () => {
+  const typed = { name: " CI ", url: " https://ci.example/events ", headers: "A: b\n", caCert: "", idleTimeout: "" };
+  const drafts = [
+    // [name, changes to the typed form, expected caCert and idleTimeoutSecs]
+    ["empty advanced fields", {}, { caCert: "", idleTimeoutSecs: null }],
+    ["idle timeout of blanks", { idleTimeout: "  " }, { caCert: "", idleTimeoutSecs: null }],
+    ["CA path is trimmed", { caCert: "  /etc/ssl/home-ca.pem \n" }, { caCert: "/etc/ssl/home-ca.pem", idleTimeoutSecs: null }],
+    ["blank CA path is none", { caCert: "   " }, { caCert: "", idleTimeoutSecs: null }],
+    ["idle timeout becomes a number", { idleTimeout: "300" }, { caCert: "", idleTimeoutSecs: 300 }],
+    ["idle timeout with blanks and exponent", { idleTimeout: " 1e3 " }, { caCert: "", idleTimeoutSecs: 1000 }],
+    // The range is the backend's to check (it names the field): these go through as typed.
+    ["idle timeout below the range", { idleTimeout: "3" }, { caCert: "", idleTimeoutSecs: 3 }],
+    ["idle timeout above the range", { idleTimeout: "100000" }, { caCert: "", idleTimeoutSecs: 100000 }],
+  ];
+  for (const [name, changes, want] of drafts) {
+    test(name, () => {
+      const { draft } = toFeedDraft({ ...typed, ...changes });
+      // Name, URL and headers go as typed: the backend trims and checks them.
+      assert.deepEqual(draft, { name: " CI ", url: " https://ci.example/events ", headers: "A: b\n", ...want });
+    });
+  }
+
+  const unsendable = [
+    // [name, changes]: an idle timeout that is no unsigned integer cannot even be sent
+    ["a fraction", { idleTimeout: "12.5" }],
+    ["a negative number", { idleTimeout: "-90" }],
+    ["not a number", { idleTimeout: "ninety" }],
+    ["too large to be exact", { idleTimeout: "1e30" }],
+    ["text the number input could not read", { idleTimeout: "", idleTimeoutUnreadable: true }],
+  ];
+  for (const [name, changes] of unsendable) {
+    test(`idle timeout that is ${name} is an idleTimeout error`, () => {
+      const result = toFeedDraft({ ...typed, ...changes });
+      assert.equal(result.draft, undefined);
+      assert.equal(result.error.code, "invalid");
+      assert.equal(result.error.field, "idleTimeout");
+      assert.match(result.error.message, /whole number of seconds/);
+    });
+  }
+});
+
 describe("addFeed", () => {
   const draft = { name: "CI", url: "not a url", headers: "Authorization: Bearer x" };
+  const typed = { ...draft, caCert: "", idleTimeout: "" };
+
+  /** An `add_feed` that records each draft it gets and then answers `reply()`. */
+  function recording(reply = () => Promise.resolve(feed("ci", { name: "CI" }))) {
+    const sent = [];
+    return { sent, add_feed: (d) => (sent.push(d), reply()) };
+  }
 
   test("sends the draft and shows the new feed", async () => {
-    let sent;
-    const { actions, store } = setup({
-      add_feed: (d) => {
-        sent = d;
-        return Promise.resolve(feed("ci", { name: "CI" }));
-      },
-    });
-    assert.equal(await actions.addFeed(draft), true);
-    assert.deepEqual(sent, draft);
+    const rec = recording();
+    const { actions, store } = setup({ add_feed: rec.add_feed });
+    assert.equal(await actions.addFeed(typed), true);
+    assert.deepEqual(rec.sent, [{ ...draft, caCert: "", idleTimeoutSecs: null }]);
     assert.deepEqual(store.getState().feedIds, ["ci"]);
     assert.deepEqual(store.getState().form, { saving: false, errors: {} });
   });
+
+  test("sends the CA certificate path trimmed and the idle timeout as whole seconds", async () => {
+    const rec = recording();
+    const { actions } = setup({ add_feed: rec.add_feed });
+    assert.equal(await actions.addFeed({ ...typed, caCert: " /home/me/ca.pem ", idleTimeout: "120" }), true);
+    assert.deepEqual(rec.sent, [{ ...draft, caCert: "/home/me/ca.pem", idleTimeoutSecs: 120 }]);
+    assert.equal(typeof rec.sent[0].idleTimeoutSecs, "number");
+  });
+
+  test("an empty idle timeout is sent as null, the backend's default", async () => {
+    const rec = recording();
+    const { actions } = setup({ add_feed: rec.add_feed });
+    await actions.addFeed({ ...typed, idleTimeout: "" });
+    assert.ok("idleTimeoutSecs" in rec.sent[0], "the field is sent, not left out");
+    assert.equal(rec.sent[0].idleTimeoutSecs, null);
+  });
+
+  test("an idle timeout that is no whole number stays here, under its field", async () => {
+    const rec = recording();
+    const { actions, store } = setup({ add_feed: rec.add_feed });
+    store.saveFailed({ code: "invalid", field: "url", message: "old error" });
+    assert.equal(await actions.addFeed({ ...typed, idleTimeout: "1.5" }), false);
+    assert.deepEqual(rec.sent, [], "nothing reaches the backend");
+    const { form } = store.getState();
+    assert.equal(form.saving, false);
+    assert.deepEqual(Object.keys(form.errors), ["idleTimeout"], "old errors go");
+    assert.match(form.errors.idleTimeout, /whole number/);
+  });
+
+  const advancedFailures = [
+    // [field as the backend names it, message]
+    ["caCert", "Cannot read /nope.pem: No such file or directory (os error 2)."],
+    ["idleTimeout", "Use between 5 and 86400 seconds."],
+  ];
+  for (const [field, message] of advancedFailures) {
+    test(`the backend's ${field} error goes under that field`, async () => {
+      const { actions, store } = setup({ add_feed: () => Promise.reject({ code: "invalid", field, message }) });
+      assert.equal(await actions.addFeed({ ...typed, caCert: "/nope.pem", idleTimeout: "3" }), false);
+      assert.deepEqual(store.getState().form, { saving: false, errors: { [field]: message } });
+      assert.deepEqual(store.getState().feedIds, []);
+    });
+  }
 
   test("an invalid field puts the message under that field and adds nothing", async () => {
     const { actions, store } = setup({
       add_feed: () => Promise.reject({ code: "invalid", field: "url", message: "URL must start with http:// or https://" }),
     });
-    assert.equal(await actions.addFeed(draft), false);
+    assert.equal(await actions.addFeed(typed), false);
     const s = store.getState();
     assert.deepEqual(s.form.errors, { url: "URL must start with http:// or https://" });
     assert.equal(s.form.saving, false);
@@ -170,15 +255,15 @@ describe("addFeed", () => {
 
   test("another failure goes to the form's general line", async () => {
     const { actions, store } = setup({ add_feed: () => Promise.reject("command add_feed not allowed") });
-    await actions.addFeed(draft);
+    await actions.addFeed(typed);
     assert.deepEqual(store.getState().form.errors, { form: "command add_feed not allowed" });
   });
 
   test("a second submit while saving is ignored", async () => {
     const reply = deferred();
     const { actions, calls } = setup({ add_feed: () => reply.promise });
-    const first = actions.addFeed(draft);
-    assert.equal(await actions.addFeed(draft), false);
+    const first = actions.addFeed(typed);
+    assert.equal(await actions.addFeed(typed), false);
     reply.resolve(feed("ci"));
     assert.equal(await first, true);
     assert.equal(calls.filter((c) => c === "add_feed").length, 1);

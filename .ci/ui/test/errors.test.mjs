@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formErrorsFrom, toIpcError } from "../../../ui/js/errors.js";
+import { FORM_FIELDS, formErrorsFrom, isFormField, toIpcError } from "../../../ui/js/errors.js";
 
 const normalize = [
   // [name, rejection, expected IpcError]
@@ -27,6 +27,13 @@ const mapping = [
   [{ code: "invalid", field: "name", message: "m" }, { name: "m" }],
   [{ code: "invalid", field: "url", message: "m" }, { url: "m" }],
   [{ code: "invalid", field: "headers", message: "m" }, { headers: "m" }],
+  [{ code: "invalid", field: "caCert", message: "m" }, { caCert: "m" }],
+  [{ code: "invalid", field: "idleTimeout", message: "m" }, { idleTimeout: "m" }],
+  // Only the names exactly as the backend sends them: not the draft's key, not snake case.
+  [{ code: "invalid", field: "idleTimeoutSecs", message: "m" }, { form: "m" }],
+  [{ code: "invalid", field: "ca_cert", message: "m" }, { form: "m" }],
+  [{ code: "invalid", field: "idle_timeout", message: "m" }, { form: "m" }],
+  [{ code: "invalid", field: "form", message: "m" }, { form: "m" }],
   [{ code: "invalid", message: "m" }, { form: "m" }],
   [{ code: "duplicate", field: "url", message: "m" }, { form: "m" }],
 ];
@@ -35,3 +42,11 @@ for (const [err, want] of mapping) {
     assert.deepEqual(formErrorsFrom(err), want);
   });
 }
+
+test("FORM_FIELDS lists every field the backend names, as it spells them", () => {
+  assert.deepEqual([...FORM_FIELDS], ["name", "url", "headers", "caCert", "idleTimeout"]);
+  assert.ok(isFormField("idleTimeout"));
+  assert.ok(!isFormField("idleTimeoutSecs"));
+  assert.ok(!isFormField("form"));
+  assert.ok(!isFormField(undefined));
+});

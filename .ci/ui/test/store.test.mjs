@@ -268,6 +268,8 @@ describe("feed form", () => {
     ["invalid url", { code: "invalid", field: "url", message: "not a URL" }, { url: "not a URL" }],
     ["invalid name", { code: "invalid", field: "name", message: "empty" }, { name: "empty" }],
     ["invalid headers", { code: "invalid", field: "headers", message: "line 2" }, { headers: "line 2" }],
+    ["invalid CA certificate", { code: "invalid", field: "caCert", message: "cannot read" }, { caCert: "cannot read" }],
+    ["invalid idle timeout", { code: "invalid", field: "idleTimeout", message: "5..86400" }, { idleTimeout: "5..86400" }],
     ["other code", { code: "io", message: "disk full" }, { form: "disk full" }],
     ["invalid, unknown field", { code: "invalid", field: "color", message: "?" }, { form: "?" }],
   ];
@@ -298,6 +300,15 @@ describe("feed form", () => {
     store.clearFieldError("name");
     assert.equal(store.getState().form.errors.url, "bad");
     store.clearFieldError("url");
+    assert.deepEqual(store.getState().form.errors, {});
+  });
+
+  test("editing an advanced field clears its error", () => {
+    const { store } = setup();
+    store.saveFailed({ code: "invalid", field: "idleTimeout", message: "too short" });
+    store.clearFieldError("caCert");
+    assert.equal(store.getState().form.errors.idleTimeout, "too short");
+    store.clearFieldError("idleTimeout");
     assert.deepEqual(store.getState().form.errors, {});
   });
 });

@@ -13,6 +13,10 @@ import { isStopped, statusText } from "../status.js";
 /** @typedef {import("../store.js").Store} Store */
 /** @typedef {import("../store.js").State} State */
 /** @typedef {import("../actions.js").Actions} Actions */
+/** @typedef {import("../errors.js").FormField} FormField */
+
+/** Fields inside the collapsed "Advanced" section: an error on one of them opens it. */
+const ADVANCED = /** @type {readonly FormField[]} */ (["caCert", "idleTimeout"]);
 
 /**
  * @typedef {object} FeedItem
@@ -109,15 +113,23 @@ function fillFeedItem(entry, feed, status, now) {
 export function mountSettings(store, actions) {
   const form = byId("feed-form", HTMLFormElement);
   const save = byId("feed-save", HTMLButtonElement);
+  const advanced = byId("feed-advanced", HTMLDetailsElement);
+  const idleTimeout = byId("feed-idle-timeout", HTMLInputElement);
+  /** @type {Record<FormField, HTMLInputElement | HTMLTextAreaElement>} */
   const inputs = {
     name: byId("feed-name", HTMLInputElement),
     url: byId("feed-url", HTMLInputElement),
     headers: byId("feed-headers", HTMLTextAreaElement),
+    caCert: byId("feed-ca-cert", HTMLInputElement),
+    idleTimeout,
   };
+  // Error line ids use the field names the backend sends (e.g. #feed-idleTimeout-error).
   const errorLines = {
     name: byId("feed-name-error", HTMLElement),
     url: byId("feed-url-error", HTMLElement),
     headers: byId("feed-headers-error", HTMLElement),
+    caCert: byId("feed-caCert-error", HTMLElement),
+    idleTimeout: byId("feed-idleTimeout-error", HTMLElement),
     form: byId("feed-form-error", HTMLElement),
   };
   const list = byId("feed-list", HTMLUListElement);
@@ -131,17 +143,28 @@ export function mountSettings(store, actions) {
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const draft = { name: inputs.name.value, url: inputs.url.value, headers: inputs.headers.value };
+    const typed = {
+      name: inputs.name.value,
+      url: inputs.url.value,
+      headers: inputs.headers.value,
+      caCert: inputs.caCert.value,
+      idleTimeout: idleTimeout.value,
+      idleTimeoutUnreadable: idleTimeout.validity.badInput,
+    };
     // Disable at once rather than at the next render, so a double click cannot slip through.
     save.disabled = true;
-    if (await actions.addFeed(draft)) {
+    if (await actions.addFeed(typed)) {
       form.reset();
+      advanced.open = false;
       inputs.name.focus();
     } else {
-      // Put the cursor where the problem is.
+      // Put the cursor where the problem is (opening "Advanced" first if it is in there).
       const errors = store.getState().form.errors;
       const field = FIELDS.find((f) => errors[f]);
-      if (field) inputs[field].focus();
+      if (field) {
+        if (ADVANCED.includes(field)) advanced.open = true;
+        inputs[field].focus();
+      }
     }
   });
   for (const field of FIELDS) {
@@ -165,6 +188,9 @@ export function mountSettings(store, actions) {
       else inputs[field].removeAttribute("aria-invalid");
     }
     setText(errorLines.form, errors.form ?? "");
+    // An error inside the collapsed section must not stay hidden. Never closed from here: the
+    // user may have opened it on purpose.
+    if (ADVANCED.some((f) => errors[f])) advanced.open = true;
   }
 
   /** @param {State} state */
