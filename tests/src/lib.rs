@@ -1,6 +1,7 @@
 //! `herald-tests`: black-box suites for Herald and the real parts they run against.
 //!
-//! - [`server`]: a scripted HTTP/SSE server on 127.0.0.1 that records every request.
+//! - [`server`]: a scripted HTTP/SSE server on 127.0.0.1 (plain or TLS) that records every request.
+//! - [`h2`]: an HTTP/2-only TLS server that counts its TCP connections.
 //! - [`dbus`]: a private D-Bus session bus and a recording `org.freedesktop.Notifications` server.
 //! - [`app`]: the built `herald` binary, run with its own temporary config and data dirs.
 //! - [`webdriver`]: WebKitWebDriver driving the real app window (for the end-to-end suite).
@@ -18,6 +19,7 @@
 pub mod app;
 pub mod chaos;
 pub mod dbus;
+pub mod h2;
 pub mod numbered;
 pub mod scenario;
 pub mod server;

@@ -225,6 +225,8 @@ pub struct TestCa {
     pub ca_pem: String,
     /// A TLS acceptor presenting the server certificate.
     pub acceptor: tokio_rustls::TlsAcceptor,
+    /// The server's TLS configuration (for servers that add ALPN, such as HTTP/2).
+    pub server_config: Arc<tokio_rustls::rustls::ServerConfig>,
 }
 
 impl TestCa {
@@ -250,9 +252,11 @@ impl TestCa {
                 rustls::pki_types::PrivateKeyDer::Pkcs8(server_key.serialize_der().into()),
             )
             .unwrap();
+        let server_config = Arc::new(config);
         TestCa {
             ca_pem: ca.pem(),
-            acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+            acceptor: tokio_rustls::TlsAcceptor::from(Arc::clone(&server_config)),
+            server_config,
         }
     }
 }

@@ -741,3 +741,33 @@ async fn too_many_requests_waits_as_long_as_the_server_asks() {
     };
     assert_eq!(error.status, Some(429));
 }
+
+#[tokio::test]
+async fn feeds_on_one_host_share_one_http2_connection() {
+    let ca = herald_tests::server::TestCa::new();
+    let server = herald_tests::h2::H2Server::start(&ca).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.ca_pem).unwrap();
+    let mut h = start_engine();
+    let mut paths = Vec::new();
+    for path in ["/a", "/b", "/c"] {
+        let draft = FeedDraft {
+            url: server.url(path),
+            ca_cert: ca_file.display().to_string(),
+            ..Default::default()
+        };
+        h.engine.add_feed(draft).await.unwrap();
+        // One after the other, as a user adds them: each finds the connection already open.
+        let event = h
+            .next_matching("the feed's event", |r| match r {
+                Report::Event(e) => Some(e),
+                _ => None,
+            })
+            .await;
+        paths.push(event.data);
+    }
+    assert_eq!(paths, ["/a", "/b", "/c"]);
+    assert_eq!(server.requests(), 3);
+    assert_eq!(server.connections(), 1, "three streams, one connection");
+}

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -191,6 +192,7 @@ pub fn start(options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report>) {
         notify: notify_tx,
         feed_tx,
         client: None,
+        ca_clients: HashMap::new(),
         feed_options: options.feed_options.clone(),
         demo: None,
         demo_port: options.demo_port,
@@ -223,6 +225,8 @@ struct Engine {
     feed_tx: mpsc::Sender<FeedMessage>,
     /// One HTTP client for all feeds (`None` if it could not be built: feeds then report it).
     client: Option<reqwest::Client>,
+    /// Clients for feeds with their own CA certificate, one per certificate file.
+    ca_clients: HashMap<PathBuf, reqwest::Client>,
     feed_options: FeedOptions,
     /// The demo server, while a demo feed is subscribed.
     demo: Option<DemoServer>,
@@ -455,13 +459,7 @@ impl Engine {
         let config = Arc::new(config);
         let id = config.id.clone();
         let (control, control_rx) = mpsc::channel(CONTROL_QUEUE);
-        // Feeds share one client; one with its own CA certificate gets its own.
-        let client = match &config.ca_cert {
-            Some(path) => feed::connection::client_with_ca(path),
-            None => self.client.clone().ok_or_else(|| {
-                FeedError::new(ErrorKind::Request, "HTTP could not be set up (see notices)")
-            }),
-        };
+        let client = self.client_for(&config);
         let (task, status) = match client {
             Ok(client) => {
                 let run = feed::supervisor::run(
@@ -493,6 +491,23 @@ impl Engine {
             _task: AbortOnDrop(task),
         };
         self.feeds.insert(id, running);
+    }
+
+    /// The HTTP client for a feed. Feeds share clients, so feeds on one host share connections
+    /// (over HTTP/2, one connection carries them all): one client for the OS trust store, and
+    /// one per CA certificate file for self-hosted servers.
+    fn client_for(&mut self, config: &FeedConfig) -> Result<reqwest::Client, FeedError> {
+        let Some(path) = &config.ca_cert else {
+            return self.client.clone().ok_or_else(|| {
+                FeedError::new(ErrorKind::Request, "HTTP could not be set up (see notices)")
+            });
+        };
+        if let Some(client) = self.ca_clients.get(path) {
+            return Ok(client.clone());
+        }
+        let client = feed::connection::client_with_ca(path)?;
+        self.ca_clients.insert(path.clone(), client.clone());
+        Ok(client)
     }
 
     /// Starts the demo server if it is not running; returns its port.
