@@ -713,17 +713,28 @@ fn wait_of(status: &FeedStatus) -> u64 {
     }
 }
 
-#[tokio::test]
+#[tokio::test] // one thread: the engine draws its jitter from this thread's seeded generator
 async fn the_server_retry_field_sets_the_reconnection_delay() {
-    // Each connection ends at once; the first one said `retry: 3000`.
+    use herald_engine::feed::backoff::{Backoff, BackoffPolicy};
+    // Each connection ends at once; one server said `retry: 3000`, the other nothing.
     let with_retry = TestServer::always(Reply::stream("retry: 3000\ndata: x\n\n")).await;
     let without = TestServer::always(Reply::stream("data: x\n\n")).await;
-    for (server, range) in [(&with_retry, 1400..=3000), (&without, 400..=1000)] {
-        let mut h = start_engine();
+    for (server, retry) in [(&with_retry, Some(3000)), (&without, None)] {
+        // The same jitter the engine will draw, computed by the policy itself.
+        let unit = fastrand::Rng::with_seed(7).f64();
+        let mut backoff = Backoff::new(BackoffPolicy::default());
+        if let Some(ms) = retry {
+            backoff.set_retry(ms);
+        }
+        let want = backoff.next_delay(unit).as_millis() as u64;
+        let mut h = start_engine(); // (its temp dir draws from the generator: seed after it)
+        fastrand::seed(7);
         h.add(&server.url()).await;
-        let status = h.next_error_status().await;
-        let wait = wait_of(&status);
-        assert!(range.contains(&wait), "waits {wait} ms, expected {range:?}");
+        let wait = wait_of(&h.next_error_status().await);
+        assert!(
+            want.abs_diff(wait) <= 100,
+            "waits {wait} ms, the policy says {want} ms"
+        );
     }
 }
 
@@ -770,4 +781,58 @@ async fn feeds_on_one_host_share_one_http2_connection() {
     assert_eq!(paths, ["/a", "/b", "/c"]);
     assert_eq!(server.requests(), 3);
     assert_eq!(server.connections(), 1, "three streams, one connection");
+}
+
+/// With tokio's clock paused, waits take no real time, so a run of failures shows the whole
+/// schedule: each wait is exactly what the policy draws, growing to the cap.
+#[tokio::test(start_paused = true)]
+async fn backoff_waits_follow_the_policy_with_paused_time() {
+    use herald_engine::feed::backoff::{Backoff, BackoffPolicy};
+    use herald_engine::feed::{FeedUpdate, supervisor};
+    let config = FeedDraft {
+        url: format!("http://127.0.0.1:{}/events", dead_port()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let client = herald_engine::feed::connection::client().unwrap();
+    let (tx, mut rx) = mpsc::channel(16);
+    let (_control, control_rx) = mpsc::channel(1);
+    fastrand::seed(11);
+    let run = supervisor::run(
+        client,
+        Arc::new(config),
+        FeedOptions::default(),
+        String::new(),
+        tx,
+        control_rx,
+    );
+    let _supervisor = tokio::spawn(run);
+    // When each attempt started, on the paused clock.
+    let mut attempts = Vec::new();
+    while attempts.len() < 9 {
+        let message = rx.recv().await.unwrap();
+        if let FeedUpdate::Status(FeedStatus::Connecting { .. }) = message.update {
+            attempts.push(tokio::time::Instant::now());
+        }
+    }
+    let waits: Vec<Duration> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut policy = Backoff::new(BackoffPolicy::default());
+    let mut rng = fastrand::Rng::with_seed(11);
+    let want: Vec<Duration> = (0..8).map(|_| policy.next_delay(rng.f64())).collect();
+    for (got, want) in waits.iter().zip(&want) {
+        let diff = got.abs_diff(*want);
+        assert!(
+            diff < Duration::from_millis(5),
+            "waits {waits:?}, policy {want:?}"
+        );
+    }
+    // The ceiling doubles from 1 s and stops at the 60 s cap.
+    let ceilings = [1, 2, 4, 8, 16, 32, 60, 60].map(Duration::from_secs);
+    for (wait, ceiling) in waits.iter().zip(ceilings) {
+        assert!(
+            *wait <= ceiling + Duration::from_millis(5),
+            "{wait:?} > {ceiling:?}"
+        );
+    }
 }

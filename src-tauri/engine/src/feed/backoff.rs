@@ -1,9 +1,11 @@
 //! How long to wait before the next connection attempt: a pure, deterministic policy.
 //!
 //! Exponential backoff with full jitter: attempt `n` waits a random time in
-//! `[base/2, min(cap, base * 2^n)]`. The base is the server's `retry:` value (clamped to a sane
-//! minimum) or one second. Keeping a floor of half the base stops a server that accepts and drops
-//! at once from being hammered, while the jitter keeps many clients from reconnecting in step.
+//! `[min, min(cap, base * 2^n)]`. The base is the server's `retry:` value (clamped to a sane
+//! minimum) or one second. The jitter keeps many clients from reconnecting in step; the small
+//! floor keeps a zero draw from turning into a busy loop. A server that accepts and drops at once
+//! is not hammered because only progress (an event, or a connection that stayed up) resets the
+//! attempt count — failures keep doubling the ceiling.
 
 use std::time::Duration;
 
@@ -85,7 +87,7 @@ impl Backoff {
             .base
             .saturating_mul(1 << self.attempt.min(16))
             .min(self.policy.cap);
-        let floor = self.base / 2;
+        let floor = self.policy.min.min(ceiling);
         self.attempt = self.attempt.saturating_add(1);
         floor + (ceiling.saturating_sub(floor)).mul_f64(unit.clamp(0.0, 1.0))
     }
@@ -109,8 +111,8 @@ mod tests {
     }
 
     #[test]
-    fn jitter_stays_between_half_the_base_and_the_ceiling() {
-        let table = [(0.0, ms(500)), (0.5, ms(750)), (0.999_999, ms(1000))];
+    fn jitter_spreads_between_the_floor_and_the_ceiling() {
+        let table = [(0.0, ms(250)), (0.5, ms(625)), (0.999_999, ms(1000))];
         for (unit, want) in table {
             let delay = Backoff::default().next_delay(unit);
             assert!(
