@@ -287,6 +287,14 @@ impl Parser {
                     None => self.after_cr = true,
                 }
             }
+            let simple = !self.data_line_open && !self.skipping_line && self.partial.is_empty();
+            if simple && !self.at_start && (chunk[0] == b':' || (end == 0 && self.block_is_empty()))
+            {
+                // The commonest lines between events, a comment (heartbeat) and a blank line that
+                // ends an empty block, change nothing: skip them without the general path.
+                chunk.advance(next);
+                continue;
+            }
             let item = if self.data_line_open {
                 self.close_data_line(&chunk[..end]);
                 None
@@ -481,7 +489,8 @@ impl Parser {
         // Collect the characters on the line after the first U+003A COLON character (:), and let
         // value be that string. If value starts with a U+0020 SPACE character, remove it from
         // value." Otherwise the whole line is the field name and the value is empty.
-        let (field, value) = match memchr::memchr(b':', line) {
+        // Field names are short: a plain loop finds the colon sooner than a vectorised search.
+        let (field, value) = match line.iter().position(|&b| b == b':') {
             Some(colon) => {
                 let value = &line[colon + 1..];
                 (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
@@ -509,7 +518,7 @@ impl Parser {
             }
             // Spec: "If the field value does not contain U+0000 NULL, then set the last event ID
             // buffer to the field value. Otherwise, ignore the field."
-            b"id" if memchr::memchr(0, value).is_none() => {
+            b"id" if !value.contains(&0) => {
                 self.id_buffer = Some(Text::copy_from_utf8_lossy(value));
             }
             // Spec: "If the field value consists of only ASCII digits, then interpret the field
@@ -564,6 +573,14 @@ impl Parser {
         }
     }
 
+    /// Whether the current block has no field yet (a blank line would dispatch nothing).
+    fn block_is_empty(&self) -> bool {
+        matches!(self.data, Data::None)
+            && self.event_type.is_none()
+            && self.id_buffer.is_none()
+            && self.dropping.is_none()
+    }
+
     /// Marks the current event as dropped; it is reported once, at its end.
     fn drop_event(&mut self, why: Oversize) {
         if self.dropping.is_none() {
@@ -612,17 +629,43 @@ impl Parser {
     }
 }
 
-/// The first CR or LF in `bytes`. Short lines are common (ids, types, small payloads), and for
-/// them a plain loop beats setting up a vectorised search.
+/// The first CR or LF in `bytes`. Short lines are common (ids, types, heartbeats, small
+/// payloads): their end is found eight bytes at a time in a register, and only a longer line is
+/// left to the vectorised search.
 #[inline]
 fn find_line_end(bytes: &[u8]) -> Option<usize> {
-    const HEAD: usize = 16;
-    let head = &bytes[..bytes.len().min(HEAD)];
-    match head.iter().position(|&b| b == b'\n' || b == b'\r') {
-        Some(end) => Some(end),
-        None if bytes.len() <= HEAD => None,
-        None => memchr::memchr2(b'\n', b'\r', &bytes[HEAD..]).map(|end| end + HEAD),
+    const HEAD: usize = 32;
+    let mut at = 0;
+    while at < HEAD {
+        let Some(word) = bytes.get(at..at + 8) else {
+            let tail = &bytes[at..];
+            return tail
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+                .map(|i| at + i);
+        };
+        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        if let Some(i) = first_line_end_byte(word) {
+            return Some(at + i);
+        }
+        at += 8;
     }
+    memchr::memchr2(b'\n', b'\r', &bytes[at..]).map(|i| at + i)
+}
+
+/// The index of the first CR or LF byte of a little-endian word, if any.
+///
+/// `(x - 0x01..01) & !x & 0x80..80` is non-zero exactly when `x` has a zero byte, and its lowest
+/// set bit marks the first one (borrows only create marks above it); `x` is the word XOR the
+/// byte looked for, so its zero bytes are the matches.
+#[inline]
+fn first_line_end_byte(word: u64) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    let marks =
+        zero_bytes(word ^ (ONES * u64::from(b'\n'))) | zero_bytes(word ^ (ONES * u64::from(b'\r')));
+    (marks != 0).then(|| (marks.trailing_zeros() / 8) as usize)
 }
 
 #[cfg(test)]

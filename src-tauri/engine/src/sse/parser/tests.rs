@@ -362,3 +362,28 @@ fn event_had_id_tells_own_ids_from_inherited_ones() {
     let want = [("a", true), ("b", false), ("c", true), ("d", true)];
     assert_eq!(got, want.map(|(d, h)| (d.to_owned(), h)));
 }
+
+#[test]
+fn line_ends_are_found_at_every_position() {
+    for len in 0..80 {
+        for pos in 0..len {
+            for end in [b'\n', b'\r'] {
+                let mut bytes = vec![b'x'; len];
+                bytes[pos] = end;
+                // Bytes that differ from CR and LF by one bit, around the match.
+                if pos + 1 < len {
+                    bytes[pos + 1] = b'\x0b';
+                }
+                assert_eq!(
+                    super::find_line_end(&bytes),
+                    Some(pos),
+                    "len {len} pos {pos}"
+                );
+            }
+        }
+        let none: Vec<u8> = (0..len)
+            .map(|i| [b'\x0b', b'\x0c', b'\x8a', b'a'][i % 4])
+            .collect();
+        assert_eq!(super::find_line_end(&none), None, "len {len}");
+    }
+}
