@@ -77,6 +77,15 @@ impl Harness {
         }
     }
 
+    /// The next event that reaches the sink.
+    async fn next_event(&mut self) -> herald_engine::EventRecord {
+        self.next_matching("an event", |r| match r {
+            Report::Event(e) => Some(e),
+            _ => None,
+        })
+        .await
+    }
+
     async fn next_error_status(&mut self) -> FeedStatus {
         self.next_matching("an error status", |r| match r {
             Report::Status {
@@ -102,12 +111,7 @@ async fn events_arrive_at_the_sink_complete_and_in_order() {
 
     let mut seen = Vec::new();
     while seen.len() < 50 {
-        let event = h
-            .next_matching("events", |r| match r {
-                Report::Event(e) => Some(e),
-                _ => None,
-            })
-            .await;
+        let event = h.next_event().await;
         seen.push(event);
     }
     for (i, event) in seen.iter().enumerate() {
@@ -389,12 +393,7 @@ async fn redirects_are_followed_and_credentials_stay_on_their_origin() {
         ..Default::default()
     };
     h.engine.add_feed(draft).await.unwrap();
-    let event = h
-        .next_matching("the event", |r| match r {
-            Report::Event(e) => Some(e),
-            _ => None,
-        })
-        .await;
+    let event = h.next_event().await;
     assert_eq!(event.data, "arrived");
     let same_origin = &origin.requests()[1];
     assert_eq!(same_origin.path, "/moved");
@@ -433,12 +432,7 @@ async fn events_a_server_replays_after_a_reconnect_are_delivered_once() {
     h.add(&server.url()).await;
     let mut got = Vec::new();
     while got.len() < 3 {
-        let event = h
-            .next_matching("events", |r| match r {
-                Report::Event(e) => Some(e),
-                _ => None,
-            })
-            .await;
+        let event = h.next_event().await;
         got.push((event.last_event_id, event.data));
     }
     let want = [("1", "a"), ("2", "b"), ("3", "c")];
@@ -481,12 +475,7 @@ async fn reconnect_now_skips_the_wait() {
         })
         .await;
     assert_eq!(reason, "you asked to reconnect");
-    let event = h
-        .next_matching("the event", |r| match r {
-            Report::Event(e) => Some(e),
-            _ => None,
-        })
-        .await;
+    let event = h.next_event().await;
     assert_eq!(event.data, "back");
 }
 
@@ -515,12 +504,7 @@ async fn server_204_stops_the_feed_until_resumed() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(server.requests().len(), 1, "no reconnect after 204");
     h.engine.set_paused(id, false).await.unwrap();
-    let event = h
-        .next_matching("the event", |r| match r {
-            Report::Event(e) => Some(e),
-            _ => None,
-        })
-        .await;
+    let event = h.next_event().await;
     assert_eq!(event.data, "resumed");
 }
 
@@ -626,12 +610,7 @@ async fn a_feed_trusts_its_own_ca_certificate_and_only_that_feed_does() {
         ..Default::default()
     };
     h.engine.add_feed(draft).await.unwrap();
-    let event = h
-        .next_matching("the event", |r| match r {
-            Report::Event(e) => Some(e),
-            _ => None,
-        })
-        .await;
+    let event = h.next_event().await;
     assert_eq!(
         (event.feed_name.as_str(), event.data.as_str()),
         ("Self-hosted", "over tls")
@@ -770,12 +749,7 @@ async fn feeds_on_one_host_share_one_http2_connection() {
         };
         h.engine.add_feed(draft).await.unwrap();
         // One after the other, as a user adds them: each finds the connection already open.
-        let event = h
-            .next_matching("the feed's event", |r| match r {
-                Report::Event(e) => Some(e),
-                _ => None,
-            })
-            .await;
+        let event = h.next_event().await;
         paths.push(event.data);
     }
     assert_eq!(paths, ["/a", "/b", "/c"]);
