@@ -810,3 +810,35 @@ async fn backoff_waits_follow_the_policy_with_paused_time() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_settings_file_that_cannot_be_written_is_an_error_and_changes_nothing() {
+    // A folder where the temporary file must go: every save fails, as on a full disk (a
+    // permission trick would not work for root).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("settings.json");
+    std::fs::write(&path, br#"{"version": 1, "feeds": []}"#).unwrap();
+    std::fs::create_dir(dir.path().join("settings.json.tmp")).unwrap();
+    let mut options = EngineOptions::new(SettingsStore::new(&path), Arc::new(Recording::default()));
+    options.demo_on_first_run = false;
+    let (engine, _reports) = engine::start(options);
+    let draft = FeedDraft {
+        url: "http://127.0.0.1:1/events".into(),
+        ..Default::default()
+    };
+    let error = engine.add_feed(draft).await.unwrap_err();
+    assert!(
+        matches!(error, herald_engine::Error::Settings(_)),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("settings.json"), "{error}");
+    assert!(
+        engine.list_feeds().await.unwrap().is_empty(),
+        "nothing half-added"
+    );
+    let kept = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(
+        kept, r#"{"version": 1, "feeds": []}"#,
+        "the old file is intact"
+    );
+}
