@@ -186,18 +186,12 @@ fn describe(status: &FeedStatus) -> String {
         FeedStatus::Backoff {
             error, next_try_at, ..
         } => {
-            let wait = next_try_at.saturating_sub(now_ms());
+            let wait = next_try_at.saturating_sub(herald_engine::time::now_ms());
             format!("{error}; reconnecting in {:.1} s", wait as f64 / 1000.0)
         }
         FeedStatus::NeedsAttention { error, .. } => format!("needs attention: {error}"),
         FeedStatus::Stopped { reason } => format!("stopped ({reason:?})").to_lowercase(),
     }
-}
-
-fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 async fn demo_server(args: DemoArgs) -> ExitCode {

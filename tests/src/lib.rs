@@ -7,13 +7,15 @@
 //! - [`webdriver`]: WebKitWebDriver driving the real app window (for the end-to-end suite).
 //! - [`chaos`]: a seeded TCP proxy that cuts, stalls and restarts connections.
 //! - [`numbered`]: a resumable SSE server whose numbered events the tests can check byte for byte.
-//! - [`scenario`]: the engine as the chaos and scale suites and the `feeds` bench drive it.
+//! - [`scenario`]: the engine under test (a `Harness` that waits for reports), and the chaos run.
 //!
-//! The suites themselves live in `tests/tests/`: `engine.rs` (the engine on real sockets),
+//! The suites themselves live in `tests/tests/`: `engine.rs`, `reconnect.rs` and `transport.rs`
+//! (the engine on real sockets),
 //! `cli.rs` (`herald tail`), `notify_dbus.rs` (notifications over real D-Bus), `sse_fixtures.rs`
 //! (the SSE parser against the byte-exact streams in `tests/fixtures/`, in every chunking),
 //! `e2e.rs` (the whole journey under Xvfb, run by the test command's end-to-end stage),
-//! `chaos.rs` (events through hundreds of cuts, stalls and restarts) and `scale.rs` (1,000 feeds).
+//! `chaos.rs` (events through hundreds of cuts, stalls and restarts), `scale.rs` (1,000 feeds) and
+//! `network.rs` (a network change, in a namespace of its own).
 //! `benches/feeds.rs` prints the figures of BENCHMARKS.md.
 
 pub mod app;
@@ -25,14 +27,10 @@ pub mod scenario;
 pub mod server;
 pub mod webdriver;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// Wall-clock milliseconds since the Unix epoch: the clock of the engine's status timestamps.
-pub fn wall_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+pub use herald_engine::time::now_ms as wall_ms;
 
 /// Polls `check` every 50 ms until it returns `Some`, or panics with `what` after `timeout`.
 pub async fn eventually<T>(

@@ -2,14 +2,14 @@
 //! they share.
 //!
 //! [`Harness`] starts a real engine (settings in a temporary dir, no demo feed, a notifier that
-//! shows nothing). [`SequenceCheck`] checks the numbered events of one feed as they reach the
+//! records instead of showing) and waits for its reports. [`SequenceCheck`] checks the numbered events of one feed as they reach the
 //! sink: each exactly once, in order, with the exact data. [`run_chaos`] puts a
 //! [`ChaosProxy`](crate::chaos::ChaosProxy) between the engine and a
 //! [`NumberedServer`](crate::numbered::NumberedServer) and reports what arrived.
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use herald_engine::feed::backoff::BackoffPolicy;
@@ -22,16 +22,43 @@ use tokio::sync::mpsc;
 use crate::chaos::{ChaosCounts, ChaosProxy, Plan, RandomFaults};
 use crate::numbered::{self, NumberedCounts, NumberedOptions, NumberedServer};
 
-/// A notifier that shows nothing and only counts: these suites measure the feeds, not D-Bus.
+/// A notifier that shows nothing: it counts every notification and keeps the first
+/// [`Recording::KEPT`] for tests to read (bounded, so a 100,000-event run costs no memory).
 #[derive(Debug, Default)]
-pub struct Quiet(pub AtomicU64);
+pub struct Recording {
+    count: AtomicU64,
+    /// The first notifications, in order.
+    kept: Mutex<Vec<Notification>>,
+}
 
-impl Notifier for Quiet {
-    fn show(&self, _: &Notification) -> Result<(), NotifyError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+impl Recording {
+    /// How many notifications are kept.
+    pub const KEPT: usize = 1000;
+
+    /// How many notifications were shown.
+    pub fn count(&self) -> u64 {
+        self.count.load(Ordering::Relaxed)
+    }
+
+    /// The first notifications shown, in order.
+    pub fn kept(&self) -> Vec<Notification> {
+        self.kept.lock().unwrap().clone()
+    }
+}
+
+impl Notifier for Recording {
+    fn show(&self, notification: &Notification) -> Result<(), NotifyError> {
+        self.count.fetch_add(1, Ordering::Relaxed);
+        let mut kept = self.kept.lock().unwrap();
+        if kept.len() < Self::KEPT {
+            kept.push(notification.clone());
+        }
         Ok(())
     }
 }
+
+/// How long [`Harness::next_matching`] waits.
+pub const REPORT_WAIT: Duration = Duration::from_secs(10);
 
 /// Feed options for tests that break connections hundreds of times: a short idle watchdog and
 /// a backoff of milliseconds (5 ms floor, 50 ms cap) instead of seconds.
@@ -53,6 +80,8 @@ pub struct Harness {
     pub engine: EngineHandle,
     /// Everything it reports; drain it, or the engine stalls once the queue is full.
     pub reports: mpsc::Receiver<Report>,
+    /// What it would have shown as notifications.
+    pub notifier: Arc<Recording>,
     /// Holds the settings dir; removed on drop.
     pub dir: tempfile::TempDir,
 }
@@ -75,7 +104,8 @@ impl Harness {
             };
             store.save(&settings).expect("settings written");
         }
-        let mut options = EngineOptions::new(store, Arc::new(Quiet::default()));
+        let notifier = Arc::new(Recording::default());
+        let mut options = EngineOptions::new(store, notifier.clone());
         options.feed_options = feed_options;
         options.demo_on_first_run = false;
         options.demo_port = 0;
@@ -83,8 +113,14 @@ impl Harness {
         Harness {
             engine,
             reports,
+            notifier,
             dir,
         }
+    }
+
+    /// The settings file.
+    pub fn settings_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("settings.json")
     }
 
     /// Adds a feed named `name` at `url`.
@@ -95,6 +131,57 @@ impl Harness {
             ..FeedDraft::default()
         };
         self.engine.add_feed(draft).await.expect("valid feed").id
+    }
+
+    /// The next report that `pick` accepts, skipping others; panics after [`REPORT_WAIT`].
+    pub async fn next_matching<T>(
+        &mut self,
+        what: &str,
+        mut pick: impl FnMut(Report) -> Option<T>,
+    ) -> T {
+        let deadline = Instant::now() + REPORT_WAIT;
+        loop {
+            let report = self
+                .next_report(deadline)
+                .await
+                .unwrap_or_else(|| panic!("timed out waiting for {what}"));
+            if let Some(found) = pick(report) {
+                return found;
+            }
+        }
+    }
+
+    /// The next event that reaches the sink.
+    pub async fn next_event(&mut self) -> EventRecord {
+        self.next_matching("an event", |r| match r {
+            Report::Event(e) => Some(e),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next status that matches `want`.
+    pub async fn next_status(
+        &mut self,
+        what: &str,
+        want: impl Fn(&FeedStatus) -> bool,
+    ) -> FeedStatus {
+        self.next_matching(what, |r| match r {
+            Report::Status { status, .. } if want(&status) => Some(status),
+            _ => None,
+        })
+        .await
+    }
+
+    /// The next status saying a connection failed (backoff or needs attention).
+    pub async fn next_error_status(&mut self) -> FeedStatus {
+        self.next_status("an error status", |s| {
+            matches!(
+                s,
+                FeedStatus::Backoff { .. } | FeedStatus::NeedsAttention { .. }
+            )
+        })
+        .await
     }
 
     /// The next report, or `None` at `deadline` (or when the engine stopped).

@@ -79,8 +79,6 @@ enum Command {
     Notices(oneshot::Sender<Vec<Notice>>),
     Reconnect(FeedId, oneshot::Sender<Result<(), Error>>),
     SetPaused(FeedId, bool, oneshot::Sender<Result<(), Error>>),
-    /// Every feed reconnects at once (after sleep, a network change); no reply.
-    ReconnectAll(String),
 }
 
 /// A handle to the running engine. Cheap to clone; the engine stops when the last one is dropped.
@@ -137,12 +135,6 @@ impl EngineHandle {
     pub async fn set_paused(&self, id: FeedId, paused: bool) -> Result<(), Error> {
         self.call(|reply| Command::SetPaused(id, paused, reply))
             .await?
-    }
-
-    /// Makes every feed reconnect at once, saying `reason` in their status.
-    pub async fn reconnect_all(&self, reason: impl Into<String>) -> Result<(), Error> {
-        let command = Command::ReconnectAll(reason.into());
-        self.tx.send(command).await.map_err(|_| Error::Stopped)
     }
 
     /// Notices raised since startup that the user has to see (e.g. a corrupt settings file).
@@ -315,7 +307,6 @@ impl Engine {
             Command::SetPaused(id, paused, reply) => {
                 drop(reply.send(self.set_paused(&id, paused)));
             }
-            Command::ReconnectAll(reason) => self.reconnect_all(&reason),
         }
     }
 

@@ -15,6 +15,7 @@
 //! - [`demo`]: a small SSE server with realistic events, for the first-run demo and for tests.
 //! - [`report`]: what the engine tells its owner (events, statuses, notices): the one sink.
 //! - [`triggers`]: what makes every feed reconnect at once (waking from sleep, network changes).
+//! - [`time`]: wall-clock milliseconds, the unit of every timestamp the engine reports.
 //! - [`error`]: the crate's error type.
 //!
 //! # The path of one event
@@ -33,7 +34,7 @@ pub mod settings;
 pub mod sse;
 pub mod triggers;
 
-mod time;
+pub mod time;
 
 pub use engine::{EngineHandle, EngineOptions};
 pub use error::Error;

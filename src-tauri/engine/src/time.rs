@@ -3,12 +3,12 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Milliseconds since the Unix epoch, now.
-pub(crate) fn now_ms() -> u64 {
+pub fn now_ms() -> u64 {
     to_ms(SystemTime::now())
 }
 
 /// Milliseconds since the Unix epoch of `t` (0 for times before 1970).
-pub(crate) fn to_ms(t: SystemTime) -> u64 {
+pub fn to_ms(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH)
         .unwrap_or(Duration::ZERO)
         .as_millis()
@@ -17,6 +17,6 @@ pub(crate) fn to_ms(t: SystemTime) -> u64 {
 }
 
 /// Milliseconds since the epoch, `delay` from now.
-pub(crate) fn ms_after(delay: Duration) -> u64 {
+pub fn ms_after(delay: Duration) -> u64 {
     to_ms(SystemTime::now() + delay)
 }

@@ -1,0 +1,253 @@
+//! How a feed reconnects: `Last-Event-ID`, the server's `retry:` and `Retry-After`, the backoff
+//! schedule, the idle watchdog, a 204 stop, and the user's "Reconnect now".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use herald_engine::Report;
+use herald_engine::feed::{FeedDraft, FeedOptions, FeedStatus, StopReason};
+use herald_tests::scenario::{Harness, REPORT_WAIT as WAIT};
+use herald_tests::server::{Reply, TestServer, dead_port};
+use herald_tests::wall_ms;
+use tokio::sync::mpsc;
+
+#[tokio::test]
+async fn reconnect_sends_last_event_id() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream("id: 7\ndata: first\n\nretry: 300\n\n"),
+        _ => Reply::stream("data: second\n\n").held_open(),
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Test feed", &server.url()).await;
+    for want in ["first", "second"] {
+        let event = h
+            .next_matching(want, |r| match r {
+                Report::Event(e) => Some(e),
+                _ => None,
+            })
+            .await;
+        assert_eq!(event.data, want);
+        assert_eq!(event.last_event_id, "7");
+    }
+    let requests = server.requests();
+    assert_eq!(requests[0].header("last-event-id"), None);
+    assert_eq!(requests[1].header("last-event-id"), Some("7"));
+    assert_eq!(requests[1].header("accept"), Some("text/event-stream"));
+    assert_eq!(requests[1].header("cache-control"), Some("no-store"));
+}
+
+#[tokio::test]
+async fn reconnect_now_skips_the_wait() {
+    let server = TestServer::start(|n, _| match n {
+        // Come back in an hour, says the server…
+        0 => Reply::status(503, "maintenance").with_header("Retry-After", "3600"),
+        _ => Reply::stream("data: back\n\n").held_open(),
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    let id = h.add("Test feed", &server.url()).await;
+    let FeedStatus::Backoff { next_try_at, .. } = h.next_error_status().await else {
+        panic!("a 503 is retried with backoff");
+    };
+    let wait_ms = next_try_at.saturating_sub(wall_ms());
+    assert!(
+        wait_ms > 3_500_000,
+        "Retry-After is honoured: waits {wait_ms} ms"
+    );
+    // …but the user asks now.
+    h.engine.reconnect(id).await.unwrap();
+    let reason = h
+        .next_matching("a reconnect", |r| match r {
+            Report::Status {
+                status: FeedStatus::Connecting { reason, .. },
+                ..
+            } => reason,
+            _ => None,
+        })
+        .await;
+    assert_eq!(reason, "you asked to reconnect");
+    let event = h.next_event().await;
+    assert_eq!(event.data, "back");
+}
+
+#[tokio::test]
+async fn server_204_stops_the_feed_until_resumed() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::status(204, ""),
+        _ => Reply::stream("data: resumed\n\n").held_open(),
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    let id = h.add("Test feed", &server.url()).await;
+    h.next_matching("stopped by server", |r| {
+        matches!(
+            r,
+            Report::Status {
+                status: FeedStatus::Stopped {
+                    reason: StopReason::Server
+                },
+                ..
+            }
+        )
+        .then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(server.requests().len(), 1, "no reconnect after 204");
+    h.engine.set_paused(id, false).await.unwrap();
+    let event = h.next_event().await;
+    assert_eq!(event.data, "resumed");
+}
+
+#[tokio::test]
+async fn a_feed_idle_timeout_replaces_a_silent_connection() {
+    // The first connection sends one event and then nothing at all, not even a comment.
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream("id: 1\ndata: then silence\n\n").held_open(),
+        _ => Reply::stream("data: fresh\n\n").held_open(),
+    })
+    .await;
+    let mut config = FeedDraft {
+        url: server.url(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    config.idle_timeout_secs = Some(1); // below the form's minimum, to keep the test short
+    let mut options = FeedOptions::default();
+    options.backoff.min = Duration::from_millis(10);
+    options.backoff.initial = Duration::from_millis(10);
+    let (tx, mut rx) = mpsc::channel(16);
+    let (_control, control_rx) = mpsc::channel(1);
+    let client = herald_engine::feed::connection::client().unwrap();
+    let started = std::time::Instant::now();
+    let run = herald_engine::feed::supervisor::run(
+        client,
+        Arc::new(config),
+        options,
+        String::new(),
+        tx,
+        control_rx,
+    );
+    let _supervisor = tokio::spawn(run);
+    let mut data = Vec::new();
+    while data.len() < 2 {
+        let message = tokio::time::timeout(WAIT, rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        if let herald_engine::feed::FeedUpdate::Event(e) = message.update {
+            data.push(e.data.to_string());
+        }
+    }
+    assert_eq!(data, ["then silence", "fresh"]);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < Duration::from_secs(5),
+        "replaced after {elapsed:?}"
+    );
+    assert_eq!(server.requests()[1].header("last-event-id"), Some("1"));
+}
+
+/// How far in the future a backoff status schedules the next try, in ms.
+fn wait_of(status: &FeedStatus) -> u64 {
+    match status {
+        FeedStatus::Backoff { next_try_at, .. } => next_try_at.saturating_sub(wall_ms()),
+        other => panic!("expected a backoff, got {other:?}"),
+    }
+}
+
+#[tokio::test] // one thread: the engine draws its jitter from this thread's seeded generator
+async fn the_server_retry_field_sets_the_reconnection_delay() {
+    use herald_engine::feed::backoff::{Backoff, BackoffPolicy};
+    // Each connection ends at once; one server said `retry: 3000`, the other nothing.
+    let with_retry = TestServer::always(Reply::stream("retry: 3000\ndata: x\n\n")).await;
+    let without = TestServer::always(Reply::stream("data: x\n\n")).await;
+    for (server, retry) in [(&with_retry, Some(3000)), (&without, None)] {
+        // The same jitter the engine will draw, computed by the policy itself.
+        let unit = fastrand::Rng::with_seed(7).f64();
+        let mut backoff = Backoff::new(BackoffPolicy::default());
+        if let Some(ms) = retry {
+            backoff.set_retry(ms);
+        }
+        let want = backoff.next_delay(unit).as_millis() as u64;
+        let mut h = Harness::start(FeedOptions::default()); // (its temp dir draws from the generator: seed after it)
+        fastrand::seed(7);
+        h.add("Test feed", &server.url()).await;
+        let wait = wait_of(&h.next_error_status().await);
+        assert!(
+            want.abs_diff(wait) <= 100,
+            "waits {wait} ms, the policy says {want} ms"
+        );
+    }
+}
+
+#[tokio::test]
+async fn too_many_requests_waits_as_long_as_the_server_asks() {
+    let server =
+        TestServer::always(Reply::status(429, "slow down").with_header("Retry-After", "120")).await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Test feed", &server.url()).await;
+    let status = h.next_error_status().await;
+    let wait = wait_of(&status);
+    assert!((118_000..=120_000).contains(&wait), "waits {wait} ms");
+    let FeedStatus::Backoff { error, .. } = status else {
+        unreachable!()
+    };
+    assert_eq!(error.status, Some(429));
+}
+
+/// With tokio's clock paused, waits take no real time, so a run of failures shows the whole
+/// schedule: each wait is exactly what the policy draws, growing to the cap.
+#[tokio::test(start_paused = true)]
+async fn backoff_waits_follow_the_policy_with_paused_time() {
+    use herald_engine::feed::backoff::{Backoff, BackoffPolicy};
+    use herald_engine::feed::{FeedUpdate, supervisor};
+    let config = FeedDraft {
+        url: format!("http://127.0.0.1:{}/events", dead_port()),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    let client = herald_engine::feed::connection::client().unwrap();
+    let (tx, mut rx) = mpsc::channel(16);
+    let (_control, control_rx) = mpsc::channel(1);
+    fastrand::seed(11);
+    let run = supervisor::run(
+        client,
+        Arc::new(config),
+        FeedOptions::default(),
+        String::new(),
+        tx,
+        control_rx,
+    );
+    let _supervisor = tokio::spawn(run);
+    // When each attempt started, on the paused clock.
+    let mut attempts = Vec::new();
+    while attempts.len() < 9 {
+        let message = rx.recv().await.unwrap();
+        if let FeedUpdate::Status(FeedStatus::Connecting { .. }) = message.update {
+            attempts.push(tokio::time::Instant::now());
+        }
+    }
+    let waits: Vec<Duration> = attempts.windows(2).map(|w| w[1] - w[0]).collect();
+    let mut policy = Backoff::new(BackoffPolicy::default());
+    let mut rng = fastrand::Rng::with_seed(11);
+    let want: Vec<Duration> = (0..8).map(|_| policy.next_delay(rng.f64())).collect();
+    for (got, want) in waits.iter().zip(&want) {
+        let diff = got.abs_diff(*want);
+        assert!(
+            diff < Duration::from_millis(5),
+            "waits {waits:?}, policy {want:?}"
+        );
+    }
+    // The ceiling doubles from 1 s and stops at the 60 s cap.
+    let ceilings = [1, 2, 4, 8, 16, 32, 60, 60].map(Duration::from_secs);
+    for (wait, ceiling) in waits.iter().zip(ceilings) {
+        assert!(
+            *wait <= ceiling + Duration::from_millis(5),
+            "{wait:?} > {ceiling:?}"
+        );
+    }
+}
