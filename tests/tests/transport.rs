@@ -111,3 +111,38 @@ async fn feeds_on_one_host_share_one_http2_connection() {
     assert_eq!(server.requests(), 3);
     assert_eq!(server.connections(), 1, "three streams, one connection");
 }
+
+#[tokio::test]
+async fn a_feed_whose_ca_certificate_went_missing_needs_attention_until_reconnected() {
+    let ca = herald_tests::server::TestCa::new();
+    let server = TestServer::start_tls(ca.acceptor.clone(), |_, _| {
+        Reply::stream("data: trusted again\n\n").held_open()
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let ca_file = dir.path().join("ca.pem");
+    std::fs::write(&ca_file, &ca.ca_pem).unwrap();
+    let config = FeedDraft {
+        url: format!("https://{}/events", server.addr()),
+        ca_cert: ca_file.display().to_string(),
+        ..Default::default()
+    }
+    .validate()
+    .unwrap();
+    // Saved while the file existed; by the next start it is gone.
+    std::fs::remove_file(&ca_file).unwrap();
+    let mut h = Harness::start_with(FeedOptions::default(), vec![config]);
+    let feeds = h.engine.list_feeds().await.unwrap();
+    let FeedStatus::NeedsAttention { error, .. } = &feeds[0].status else {
+        panic!(
+            "an unreadable CA file needs the user: {:?}",
+            feeds[0].status
+        );
+    };
+    assert_eq!(error.kind, ErrorKind::Request);
+    assert!(error.message.contains("ca.pem"), "{}", error.message);
+    // The user puts the file back and asks to reconnect.
+    std::fs::write(&ca_file, &ca.ca_pem).unwrap();
+    h.engine.reconnect(feeds[0].id.clone()).await.unwrap();
+    assert_eq!(h.next_event().await.data, "trusted again");
+}

@@ -412,13 +412,20 @@ impl Engine {
     }
 
     /// Sends `control` to a feed's supervisor.
-    fn control(&self, id: &FeedId, control: Control) -> Result<(), Error> {
+    fn control(&mut self, id: &FeedId, control: Control) -> Result<(), Error> {
         let running = self
             .feeds
             .get(id)
             .ok_or_else(|| Error::NotFound(id.to_string()))?;
-        // Full means requests are already queued; the supervisor acts on them at once anyway.
-        let _ = running.control.try_send(control);
+        // Full means requests are already queued; the supervisor acts on them at once. Closed
+        // means no supervisor listens: the feed could not start (its CA certificate file was
+        // unreadable), so start it again from scratch, which retries that too.
+        if let Err(mpsc::error::TrySendError::Closed(Control::Reconnect(_) | Control::Resume)) =
+            running.control.try_send(control)
+        {
+            let config = (*running.config).clone();
+            self.spawn_feed(config);
+        }
         Ok(())
     }
 
