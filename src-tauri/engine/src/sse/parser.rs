@@ -83,11 +83,21 @@ enum Data {
 /// partial line (≤ [`Limits::max_line`]) and one event's data (≤ [`Limits::max_event`]).
 #[derive(Debug)]
 pub struct Parser {
-    limits: Limits,
-    /// Pushed chunks not parsed yet, oldest first (usually none: callers drain after each push).
-    queued: VecDeque<Bytes>,
     /// The unparsed rest of the chunk being parsed.
     current: Bytes,
+    /// Pushed chunks not parsed yet, oldest first (usually none: callers drain after each push).
+    queued: VecDeque<Bytes>,
+    /// [`Parser::finish`] was called: no more input will come.
+    ended: bool,
+    /// Everything else. Kept apart from the input so that a chunk is parsed where it lies
+    /// (`state` borrows `current`), not moved out and back for every push.
+    state: State,
+}
+
+/// The parser's state between chunks: the line being read and the spec's buffers.
+#[derive(Debug)]
+struct State {
+    limits: Limits,
     /// Bytes of a line whose end has not arrived yet (its start, from earlier chunks).
     partial: Vec<u8>,
     /// Drop bytes until the end of the current line (it is over the limit, or a comment).
@@ -122,8 +132,6 @@ pub struct Parser {
     retry: Option<u64>,
     /// The event being read is over a limit: discard it at the next blank line.
     dropping: Option<Oversize>,
-    /// [`Parser::finish`] was called: no more input will come.
-    ended: bool,
     /// The last dispatched event's block had its own `id:` field.
     had_id: bool,
 }
@@ -138,27 +146,29 @@ impl Parser {
     /// A parser for a new stream, with the given memory limits.
     pub fn new(limits: Limits) -> Parser {
         Parser {
-            limits,
-            queued: VecDeque::new(),
             current: Bytes::new(),
-            partial: Vec::new(),
-            skipping_line: false,
-            data_line_open: false,
-            open_line_len: 0,
-            open_line_overflowed: false,
-            after_cr: false,
-            at_start: true,
-            data: Data::None,
-            joined: BytesMut::new(),
-            data_len: 0,
-            event_type: None,
-            last_type: None,
-            id_buffer: None,
-            last_event_id: Text::EMPTY,
-            retry: None,
-            dropping: None,
+            queued: VecDeque::new(),
             ended: false,
-            had_id: false,
+            state: State {
+                limits,
+                partial: Vec::new(),
+                skipping_line: false,
+                data_line_open: false,
+                open_line_len: 0,
+                open_line_overflowed: false,
+                after_cr: false,
+                at_start: true,
+                data: Data::None,
+                joined: BytesMut::new(),
+                data_len: 0,
+                event_type: None,
+                last_type: None,
+                id_buffer: None,
+                last_event_id: Text::EMPTY,
+                retry: None,
+                dropping: None,
+                had_id: false,
+            },
         }
     }
 
@@ -166,25 +176,25 @@ impl Parser {
     /// stream carry it until the server sends another `id:`.
     pub fn with_last_event_id(limits: Limits, last_event_id: &str) -> Parser {
         let mut parser = Parser::new(limits);
-        parser.last_event_id = Text::from(last_event_id);
+        parser.state.last_event_id = Text::from(last_event_id);
         parser
     }
 
     /// The stream's last event id: what the next request sends as `Last-Event-ID`.
     pub fn last_event_id(&self) -> &str {
-        &self.last_event_id
+        &self.state.last_event_id
     }
 
     /// Whether the event [`Parser::next`] returned last had an `id:` field of its own (rather
     /// than carrying on an earlier one). Only such an event can be recognised when a server
     /// replays it after a reconnect.
     pub fn event_had_id(&self) -> bool {
-        self.had_id
+        self.state.had_id
     }
 
     /// The reconnection time the server asked for with `retry:`, in milliseconds.
     pub fn retry(&self) -> Option<u64> {
-        self.retry
+        self.state.retry
     }
 
     /// Feeds a chunk of the stream, in whatever size the network delivered it. Nothing is
@@ -217,15 +227,13 @@ impl Parser {
                     Some(chunk) => self.current = chunk,
                     None => {
                         if self.ended {
-                            self.discard_pending();
+                            self.state.discard_pending();
                         }
                         return None;
                     }
                 }
             }
-            let mut chunk = std::mem::take(&mut self.current);
-            let item = self.parse_chunk(&mut chunk);
-            self.current = chunk;
+            let item = self.state.parse_chunk(&mut self.current);
             if item.is_some() {
                 return item;
             }
@@ -242,10 +250,12 @@ impl Parser {
     pub fn finish(&mut self) {
         self.ended = true;
         if self.current.is_empty() && self.queued.is_empty() {
-            self.discard_pending();
+            self.state.discard_pending();
         }
     }
+}
 
+impl State {
     /// Drops the unfinished line and block at the end of the stream.
     fn discard_pending(&mut self) {
         self.partial = Vec::new();

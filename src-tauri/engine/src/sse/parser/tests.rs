@@ -241,7 +241,7 @@ fn unfinished_id_does_not_become_last_event_id() {
     assert_eq!(parser.next(), None);
     assert_eq!(parser.last_event_id(), "1");
     assert_eq!(
-        parser.partial.capacity(),
+        parser.state.partial.capacity(),
         0,
         "a finished parser holds no memory"
     );
@@ -292,7 +292,7 @@ fn endless_line_keeps_memory_bounded() {
     for _ in 0..256 {
         parser.push(chunk.clone()); // 16 MiB of one line
         assert_eq!(parser.next(), None);
-        let held = parser.partial.capacity() + parser.joined.capacity();
+        let held = parser.state.partial.capacity() + parser.state.joined.capacity();
         assert!(held <= 2048, "buffers grew to {held}");
     }
     parser.push_slice(b"\n\ndata: next\n\n");
