@@ -204,11 +204,18 @@ impl Parser {
         if chunk.is_empty() || self.ended {
             return;
         }
-        if self.current.is_empty() {
-            // The usual case (the caller drained): no queue needed.
-            self.current = chunk;
-        } else {
+        if !self.current.is_empty() || !self.queued.is_empty() {
+            // Earlier input is not parsed yet: this chunk waits its turn.
             self.queued.push_back(chunk);
+        } else if find_line_end(&chunk).is_none() {
+            // No line ends here (the network delivering a few bytes at a time, or the middle of
+            // a long line): nothing to dispatch, so take the bytes now rather than store the
+            // chunk and come back for it. An LF cannot follow a CR here: there is none.
+            self.state.after_cr = false;
+            self.state.carry(&chunk);
+        } else {
+            // The usual case (the caller drained): parsed on the next call to `next`.
+            self.current = chunk;
         }
     }
 

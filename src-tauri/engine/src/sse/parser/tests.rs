@@ -301,20 +301,26 @@ fn endless_line_keeps_memory_bounded() {
 }
 
 /// Runs `input` through a parser in the given chunk sizes, returning everything it yields.
-fn parse_chunked(input: &[u8], sizes: &[usize]) -> Vec<Result<Event, Oversize>> {
+/// After each push it takes at most the next of `takes` items (cycling), so input also queues
+/// up behind a partly drained chunk, as it does for a caller that does not drain every push.
+fn parse_chunked(input: &[u8], sizes: &[usize], takes: &[usize]) -> Vec<Result<Event, Oversize>> {
     let mut parser = Parser::new(Limits {
         max_line: 64,
         max_event: 256,
     });
+    let mut got = Vec::new();
     let mut rest = input;
     let mut sizes = sizes.iter().cycle();
+    let mut takes = takes.iter().cycle();
     while !rest.is_empty() {
         let n = (*sizes.next().unwrap()).clamp(1, rest.len());
         parser.push_slice(&rest[..n]);
         rest = &rest[n..];
+        got.extend(std::iter::from_fn(|| parser.next()).take(*takes.next().unwrap()));
     }
     parser.finish();
-    std::iter::from_fn(|| parser.next()).collect()
+    got.extend(std::iter::from_fn(|| parser.next()));
+    got
 }
 
 /// Bytes that exercise every branch: field names, separators, line ends, BOM and bad UTF-8.
@@ -344,9 +350,10 @@ proptest! {
     fn any_chunking_yields_the_events_of_one_chunk(
         input in stream_bytes(),
         sizes in proptest::collection::vec(1usize..12, 1..8),
+        takes in proptest::collection::vec(0usize..3, 1..8),
     ) {
-        let whole = parse_chunked(&input, &[usize::MAX]);
-        let chunked = parse_chunked(&input, &sizes);
+        let whole = parse_chunked(&input, &[usize::MAX], &[0]);
+        let chunked = parse_chunked(&input, &sizes, &takes);
         prop_assert_eq!(whole, chunked);
     }
 }
@@ -386,4 +393,18 @@ fn line_ends_are_found_at_every_position() {
             .collect();
         assert_eq!(super::find_line_end(&none), None, "len {len}");
     }
+}
+
+#[test]
+fn input_pushed_while_earlier_input_waits_keeps_its_order() {
+    let mut parser = Parser::default();
+    parser.push_slice(b"data: a\n\n");
+    parser.push_slice(b"data: b\n\n");
+    assert_eq!(parser.next().unwrap().unwrap().data, "a");
+    // "b" is still waiting: a chunk pushed now must come after it.
+    parser.push_slice(b"data: c\n\n");
+    let rest: Vec<String> = std::iter::from_fn(|| parser.next())
+        .map(|item| item.unwrap().data.to_string())
+        .collect();
+    assert_eq!(rest, ["b", "c"]);
 }
