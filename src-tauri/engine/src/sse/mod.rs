@@ -8,6 +8,7 @@
 
 mod event;
 mod parser;
+mod scan;
 mod text;
 
 pub use event::Event;

@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
+use super::scan::{LineEnds, find_line_end};
 use super::{Event, Text};
 
 /// One leading UTF-8 byte order mark.
@@ -286,16 +287,18 @@ impl State {
     /// character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
     /// RETURN (CR) character."
     fn parse_chunk(&mut self, chunk: &mut Bytes) -> Option<Item> {
+        let mut at = 0;
         if self.after_cr {
             // A CRLF split across chunks: this LF is part of the line end already seen.
             self.after_cr = false;
             if chunk.first() == Some(&b'\n') {
-                chunk.advance(1);
+                at = 1;
             }
         }
-        while !chunk.is_empty() {
-            let Some(end) = find_line_end(chunk) else {
-                self.carry(chunk);
+        let mut ends = LineEnds::default();
+        while at < chunk.len() {
+            let Some(end) = ends.next(chunk, at) else {
+                self.carry(&chunk[at..]);
                 chunk.clear();
                 return None;
             };
@@ -308,26 +311,30 @@ impl State {
                 }
             }
             let simple = !self.data_line_open && !self.skipping_line && self.partial.is_empty();
-            if simple && !self.at_start && (chunk[0] == b':' || (end == 0 && self.block_is_empty()))
+            if simple
+                && !self.at_start
+                && (chunk[at] == b':' || (end == at && self.block_is_empty()))
             {
                 // The commonest lines between events, a comment (heartbeat) and a blank line that
                 // ends an empty block, change nothing: skip them without the general path.
-                chunk.advance(next);
+                at = next;
                 continue;
             }
             let item = if self.data_line_open {
-                self.close_data_line(&chunk[..end]);
+                self.close_data_line(&chunk[at..end]);
                 None
             } else if self.partial.is_empty() && !self.skipping_line {
-                self.line_in_chunk(chunk, end)
+                self.line_in_chunk(chunk, at, end)
             } else {
-                self.line_across_chunks(&chunk[..end])
+                self.line_across_chunks(&chunk[at..end])
             };
-            chunk.advance(next);
+            at = next;
             if item.is_some() {
+                chunk.advance(at);
                 return item;
             }
         }
+        chunk.clear();
         None
     }
 
@@ -448,10 +455,11 @@ impl State {
         }
     }
 
-    /// A complete line that lies in `chunk[..end]`: read in place.
-    fn line_in_chunk(&mut self, chunk: &Bytes, end: usize) -> Option<Item> {
-        if end > self.limits.max_line {
-            if !self.starts_comment(&chunk[..end]) {
+    /// A complete line that lies in `chunk[start..end]`: read in place.
+    fn line_in_chunk(&mut self, chunk: &Bytes, start: usize, end: usize) -> Option<Item> {
+        let line = &chunk[start..end];
+        if line.len() > self.limits.max_line {
+            if !self.starts_comment(line) {
                 self.drop_event(Oversize::Line {
                     limit: self.limits.max_line,
                 });
@@ -459,7 +467,7 @@ impl State {
             self.at_start = false;
             return None;
         }
-        self.process_line(&chunk[..end], Some(chunk))
+        self.process_line(line, Some(chunk))
     }
 
     /// A line that began in an earlier chunk and ends with `tail`.
@@ -677,55 +685,6 @@ fn append(buf: &mut impl BufMut, bytes: &[u8]) {
         }
         buf.advance_mut(n);
     }
-}
-
-/// The first CR or LF in `bytes`. Short lines are common (ids, types, heartbeats, small
-/// payloads): their end is found eight bytes at a time in a register, and only a longer line is
-/// left to the vectorised search.
-#[inline]
-fn find_line_end(bytes: &[u8]) -> Option<usize> {
-    const HEAD: usize = 32;
-    let n = bytes.len();
-    if (4..8).contains(&n) {
-        // A tiny chunk: its first and last four bytes (overlapping) cover it. The padding
-        // bytes (spaces) match neither CR nor LF.
-        const PAD: u64 = 0x2020_2020 << 32;
-        let head = u32::from_le_bytes(bytes[..4].try_into().expect("4 bytes"));
-        let tail = u32::from_le_bytes(bytes[n - 4..].try_into().expect("4 bytes"));
-        return first_line_end_byte(u64::from(head) | PAD)
-            .or_else(|| first_line_end_byte(u64::from(tail) | PAD).map(|i| n - 4 + i));
-    }
-    let mut at = 0;
-    while at < HEAD {
-        let Some(word) = bytes.get(at..at + 8) else {
-            let tail = &bytes[at..];
-            return tail
-                .iter()
-                .position(|&b| b == b'\n' || b == b'\r')
-                .map(|i| at + i);
-        };
-        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
-        if let Some(i) = first_line_end_byte(word) {
-            return Some(at + i);
-        }
-        at += 8;
-    }
-    memchr::memchr2(b'\n', b'\r', &bytes[at..]).map(|i| at + i)
-}
-
-/// The index of the first CR or LF byte of a little-endian word, if any.
-///
-/// `(x - 0x01..01) & !x & 0x80..80` is non-zero exactly when `x` has a zero byte, and its lowest
-/// set bit marks the first one (borrows only create marks above it); `x` is the word XOR the
-/// byte looked for, so its zero bytes are the matches.
-#[inline]
-fn first_line_end_byte(word: u64) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let marks =
-        zero_bytes(word ^ (ONES * u64::from(b'\n'))) | zero_bytes(word ^ (ONES * u64::from(b'\r')));
-    (marks != 0).then(|| (marks.trailing_zeros() / 8) as usize)
 }
 
 #[cfg(test)]
