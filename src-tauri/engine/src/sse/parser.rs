@@ -126,7 +126,10 @@ struct State {
     /// The type of the last dispatched event, to reuse when the next one has the same.
     last_type: Option<Text>,
     /// The spec's "last event ID buffer", when an `id:` field set it in the current block.
-    id_buffer: Option<Text>,
+    id_buffer: Text,
+    /// An `id:` field set `id_buffer` in the current block. (A flag beside the buffer rather
+    /// than an `Option`, so the buffer's storage is reused: an id is written in place.)
+    id_set: bool,
     /// The event source's "last event ID string": what a reconnect sends as `Last-Event-ID`.
     last_event_id: Text,
     /// The last valid `retry:` value, in milliseconds.
@@ -164,7 +167,8 @@ impl Parser {
                 data_len: 0,
                 event_type: None,
                 last_type: None,
-                id_buffer: None,
+                id_buffer: Text::EMPTY,
+                id_set: false,
                 last_event_id: Text::EMPTY,
                 retry: None,
                 dropping: None,
@@ -277,7 +281,7 @@ impl State {
         self.joined = BytesMut::new();
         self.data_len = 0;
         self.event_type = None;
-        self.id_buffer = None;
+        self.id_set = false;
         self.dropping = None;
     }
 
@@ -547,7 +551,8 @@ impl State {
             // Spec: "If the field value does not contain U+0000 NULL, then set the last event ID
             // buffer to the field value. Otherwise, ignore the field."
             b"id" if !value.contains(&0) => {
-                self.id_buffer = Some(Text::copy_from_utf8_lossy(value));
+                self.id_buffer.assign_from_utf8_lossy(value);
+                self.id_set = true;
             }
             // Spec: "If the field value consists of only ASCII digits, then interpret the field
             // value as an integer in base ten, and set the event stream's reconnection time to
@@ -605,7 +610,7 @@ impl State {
     fn block_is_empty(&self) -> bool {
         matches!(self.data, Data::None)
             && self.event_type.is_none()
-            && self.id_buffer.is_none()
+            && !self.id_set
             && self.dropping.is_none()
     }
 
@@ -623,9 +628,11 @@ impl State {
     fn dispatch(&mut self) -> Option<Item> {
         // Step 1: "Set the last event ID string of the event source to the value of the last
         // event ID buffer." This happens even when no event is dispatched.
-        self.had_id = self.id_buffer.is_some();
-        if let Some(id) = self.id_buffer.take() {
-            self.last_event_id = id;
+        self.had_id = self.id_set;
+        if self.id_set {
+            self.id_set = false;
+            // The old last event id's storage becomes the buffer for the next `id:`.
+            std::mem::swap(&mut self.last_event_id, &mut self.id_buffer);
         }
         let event_type = self.event_type.take();
         self.data_len = 0;

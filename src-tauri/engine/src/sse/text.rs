@@ -64,6 +64,19 @@ impl Text {
         }
     }
 
+    /// Makes this string a copy of `bytes`, decoded as [`Text::copy_from_utf8_lossy`] does. A
+    /// short string is written in place, reusing this one's storage.
+    #[inline]
+    pub(crate) fn assign_from_utf8_lossy(&mut self, bytes: &[u8]) {
+        match (validate(bytes), &mut self.0) {
+            (Ok(s), Repr::Inline(inline)) if s.len() <= INLINE => {
+                inline[0] = s.len() as u8;
+                inline[1..=s.len()].copy_from_slice(s.as_bytes());
+            }
+            _ => *self = Text::copy_from_utf8_lossy(bytes),
+        }
+    }
+
     /// The string.
     pub fn as_str(&self) -> &str {
         let bytes = match &self.0 {
