@@ -235,7 +235,19 @@ impl Parser {
     /// Parses until the next event (or report of a dropped one) and returns it; `None` means
     /// all pushed input is consumed and more is needed.
     #[allow(clippy::should_implement_trait)] // an Iterator would hide that more input may come
+    #[inline]
     pub fn next(&mut self) -> Option<Item> {
+        // Inlined so that the usual answer after a push of a few bytes, "nothing yet", costs the
+        // caller no call. (With no input left after `finish`, the leftovers are already gone.)
+        if self.current.is_empty() && self.queued.is_empty() {
+            return None;
+        }
+        self.parse_next()
+    }
+
+    /// [`Parser::next`] when there is input to parse.
+    #[inline(never)]
+    fn parse_next(&mut self) -> Option<Item> {
         loop {
             if self.current.is_empty() {
                 match self.queued.pop_front() {
