@@ -10,7 +10,7 @@
 
 use std::collections::VecDeque;
 
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 
 use super::scan::{LineEnds, find_line_end};
 use super::{Event, Text};
@@ -84,8 +84,12 @@ enum Data {
 /// partial line (≤ [`Limits::max_line`]) and one event's data (≤ [`Limits::max_event`]).
 #[derive(Debug)]
 pub struct Parser {
-    /// The unparsed rest of the chunk being parsed.
+    /// The chunk being parsed; `current[at..]` is not parsed yet.
     current: Bytes,
+    /// How far `current` is parsed.
+    at: usize,
+    /// The line ends of `current` found ahead of `at`, kept between calls to [`Parser::next`].
+    ends: LineEnds,
     /// Pushed chunks not parsed yet, oldest first (usually none: callers drain after each push).
     queued: VecDeque<Bytes>,
     /// [`Parser::finish`] was called: no more input will come.
@@ -151,6 +155,8 @@ impl Parser {
     pub fn new(limits: Limits) -> Parser {
         Parser {
             current: Bytes::new(),
+            at: 0,
+            ends: LineEnds::default(),
             queued: VecDeque::new(),
             ended: false,
             state: State {
@@ -212,7 +218,7 @@ impl Parser {
         if chunk.is_empty() || self.ended {
             return;
         }
-        if !self.current.is_empty() || !self.queued.is_empty() {
+        if !self.input_is_empty() {
             // Earlier input is not parsed yet: this chunk waits its turn.
             self.queued.push_back(chunk);
         } else if find_line_end(&chunk).is_none() {
@@ -223,8 +229,22 @@ impl Parser {
             self.state.carry(&chunk);
         } else {
             // The usual case (the caller drained): parsed on the next call to `next`.
-            self.current = chunk;
+            self.start_chunk(chunk);
         }
+    }
+
+    /// Whether all pushed input is parsed.
+    #[inline(always)]
+    fn input_is_empty(&self) -> bool {
+        self.at >= self.current.len() && self.queued.is_empty()
+    }
+
+    /// Makes `chunk` the one being parsed.
+    #[inline(always)]
+    fn start_chunk(&mut self, chunk: Bytes) {
+        self.current = chunk;
+        self.at = 0;
+        self.ends = LineEnds::default();
     }
 
     /// Like [`Parser::push`], for bytes that are not in a `Bytes` (they are copied).
@@ -239,7 +259,7 @@ impl Parser {
     pub fn next(&mut self) -> Option<Item> {
         // Inlined so that the usual answer after a push of a few bytes, "nothing yet", costs the
         // caller no call. (With no input left after `finish`, the leftovers are already gone.)
-        if self.current.is_empty() && self.queued.is_empty() {
+        if self.input_is_empty() {
             return None;
         }
         self.parse_next()
@@ -249,18 +269,21 @@ impl Parser {
     #[inline(never)]
     fn parse_next(&mut self) -> Option<Item> {
         loop {
-            if self.current.is_empty() {
+            if self.at >= self.current.len() {
                 match self.queued.pop_front() {
-                    Some(chunk) => self.current = chunk,
+                    Some(chunk) => self.start_chunk(chunk),
                     None => {
                         if self.ended {
+                            self.current = Bytes::new();
                             self.state.discard_pending();
                         }
                         return None;
                     }
                 }
             }
-            let item = self.state.parse_chunk(&mut self.current);
+            let item = self
+                .state
+                .parse_chunk(&self.current, &mut self.at, &mut self.ends);
             if item.is_some() {
                 return item;
             }
@@ -276,7 +299,8 @@ impl Parser {
     /// id and retry value stay readable. Input pushed after this is ignored.
     pub fn finish(&mut self) {
         self.ended = true;
-        if self.current.is_empty() && self.queued.is_empty() {
+        if self.input_is_empty() {
+            self.current = Bytes::new();
             self.state.discard_pending();
         }
     }
@@ -297,25 +321,31 @@ impl State {
         self.dropping = None;
     }
 
-    /// Parses lines of `chunk` until an item is ready or the chunk is used up.
+    /// Parses lines of `chunk` from `*at` until an item is ready or the chunk is used up,
+    /// moving `*at` past what it parsed. `ends` holds line ends already found in `chunk`.
     ///
     /// Spec: "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
     /// character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
     /// RETURN (CR) character."
-    fn parse_chunk(&mut self, chunk: &mut Bytes) -> Option<Item> {
-        let mut at = 0;
+    fn parse_chunk(
+        &mut self,
+        chunk: &Bytes,
+        at_ref: &mut usize,
+        ends: &mut LineEnds,
+    ) -> Option<Item> {
+        let mut at = *at_ref;
         if self.after_cr {
-            // A CRLF split across chunks: this LF is part of the line end already seen.
+            // A CRLF split across chunks (only ever at a chunk's start): this LF is part of the
+            // line end already seen.
             self.after_cr = false;
-            if chunk.first() == Some(&b'\n') {
-                at = 1;
+            if chunk.get(at) == Some(&b'\n') {
+                at += 1;
             }
         }
-        let mut ends = LineEnds::default();
         while at < chunk.len() {
             let Some(end) = ends.next(chunk, at) else {
                 self.carry(&chunk[at..]);
-                chunk.clear();
+                *at_ref = chunk.len();
                 return None;
             };
             let mut next = end + 1;
@@ -348,11 +378,11 @@ impl State {
             // Only a blank line can complete an event. (The line functions answer with a flag
             // rather than the event: an `Option<Item>` is ~100 bytes, copied at every return.)
             if blank && let Some(item) = self.dispatch() {
-                chunk.advance(at);
+                *at_ref = at;
                 return Some(item);
             }
         }
-        chunk.clear();
+        *at_ref = at;
         None
     }
 
