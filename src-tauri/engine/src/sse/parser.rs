@@ -344,7 +344,7 @@ impl State {
         }
         while at < chunk.len() {
             let Some(end) = ends.next(chunk, at) else {
-                self.carry(&chunk[at..]);
+                self.carry_rest(&chunk[at..]);
                 *at_ref = chunk.len();
                 return None;
             };
@@ -387,6 +387,11 @@ impl State {
     }
 
     /// Keeps the start of an unfinished line for the next chunk, within the line limit.
+    ///
+    /// Inlined for the cases that follow a network delivering a few bytes at a time: inside a
+    /// comment, a `data:` line or a line already begun. The rest is out of line, so that this
+    /// part needs no stack frame.
+    #[inline(always)]
     fn carry(&mut self, start: &[u8]) {
         if self.skipping_line {
             return;
@@ -395,6 +400,23 @@ impl State {
             self.extend_data_line(start);
             return;
         }
+        if !self.partial.is_empty() && self.partial.len() + start.len() <= self.limits.max_line {
+            append(&mut self.partial, start);
+            return;
+        }
+        self.carry_line_start(start);
+    }
+
+    /// [`State::carry`], out of line: the parse loop's hot path stays small (inlining it there
+    /// cost the heartbeat workload 7 %).
+    #[inline(never)]
+    fn carry_rest(&mut self, start: &[u8]) {
+        self.carry(start);
+    }
+
+    /// [`State::carry`] for a line's first bytes, or a line that goes over the limit.
+    #[inline(never)]
+    fn carry_line_start(&mut self, start: &[u8]) {
         if self.partial.is_empty() && !self.at_start {
             // A comment is ignored whole: no need to keep it.
             if start.first() == Some(&b':') {
@@ -469,6 +491,7 @@ impl State {
     }
 
     /// More bytes of an open `data:` line, within the line and event limits.
+    #[inline(always)]
     fn extend_data_line(&mut self, bytes: &[u8]) {
         self.open_line_len += bytes.len();
         if self.open_line_overflowed || self.dropping.is_some() {
@@ -485,6 +508,7 @@ impl State {
     }
 
     /// The end of an open `data:` line: its last bytes are `tail`.
+    #[inline(never)] // keeps the parse loop small
     fn close_data_line(&mut self, tail: &[u8]) {
         self.extend_data_line(tail);
         self.data_line_open = false;
