@@ -343,29 +343,44 @@ impl State {
             }
         }
         while at < chunk.len() {
+            if !self.data_line_open
+                && !self.skipping_line
+                && self.partial.is_empty()
+                && !self.at_start
+            {
+                // A line that starts here. The commonest lines between events, a blank line
+                // that ends an empty block and a comment (heartbeat), change nothing: they are
+                // passed over without the general path.
+                let first = chunk[at];
+                if first == b'\n' || first == b'\r' {
+                    // Spec: "If the line is empty (a blank line) -> Dispatch the event."
+                    at = self.past_line_end(chunk, at);
+                    if !self.block_is_empty()
+                        && let Some(item) = self.dispatch()
+                    {
+                        *at_ref = at;
+                        return Some(item);
+                    }
+                    continue;
+                }
+                let Some(end) = ends.next(chunk, at) else {
+                    self.carry_rest(&chunk[at..]);
+                    *at_ref = chunk.len();
+                    return None;
+                };
+                if first != b':' {
+                    // A field: not blank, as `first` is not a line end.
+                    self.line_in_chunk(chunk, at, end);
+                }
+                at = self.past_line_end(chunk, end);
+                continue;
+            }
+            // A line begun in an earlier chunk, or the stream's first line.
             let Some(end) = ends.next(chunk, at) else {
                 self.carry_rest(&chunk[at..]);
                 *at_ref = chunk.len();
                 return None;
             };
-            let mut next = end + 1;
-            if chunk[end] == b'\r' {
-                match chunk.get(next) {
-                    Some(b'\n') => next += 1,
-                    Some(_) => {}
-                    None => self.after_cr = true,
-                }
-            }
-            let simple = !self.data_line_open && !self.skipping_line && self.partial.is_empty();
-            if simple
-                && !self.at_start
-                && (chunk[at] == b':' || (end == at && self.block_is_empty()))
-            {
-                // The commonest lines between events, a comment (heartbeat) and a blank line that
-                // ends an empty block, change nothing: skip them without the general path.
-                at = next;
-                continue;
-            }
             let blank = if self.data_line_open {
                 self.close_data_line(&chunk[at..end]);
                 false
@@ -374,7 +389,7 @@ impl State {
             } else {
                 self.line_across_chunks(&chunk[at..end])
             };
-            at = next;
+            at = self.past_line_end(chunk, end);
             // Only a blank line can complete an event. (The line functions answer with a flag
             // rather than the event: an `Option<Item>` is ~100 bytes, copied at every return.)
             if blank && let Some(item) = self.dispatch() {
@@ -405,6 +420,21 @@ impl State {
             return;
         }
         self.carry_line_start(start);
+    }
+
+    /// Where the line ending at `chunk[end]` (CR or LF) is followed by the next line: past a
+    /// CRLF pair, noting a CR that ends the chunk (its LF may start the next one).
+    #[inline(always)]
+    fn past_line_end(&mut self, chunk: &[u8], end: usize) -> usize {
+        let next = end + 1;
+        if chunk[end] == b'\r' {
+            match chunk.get(next) {
+                Some(b'\n') => return next + 1,
+                Some(_) => {}
+                None => self.after_cr = true,
+            }
+        }
+        next
     }
 
     /// [`State::carry`], out of line: the parse loop's hot path stays small (inlining it there
