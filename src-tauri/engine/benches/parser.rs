@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use contenders::{ALL, Contender, Role};
+use contenders::{ALL, Contender};
 use measure::{Contestant, Outcome, Settings};
 use report::{Row, Table};
 use workloads::{CHUNK_SIZES, Expected, Scale, Workload};
@@ -166,7 +166,7 @@ fn thousands(n: u64) -> String {
 }
 
 fn is_limit(contender: &Contender) -> bool {
-    contender.role == Role::Limit
+    !contender.role.is_parser()
 }
 
 fn chunk_label(size: usize) -> String {

@@ -37,10 +37,20 @@ pub enum Role {
     Peer,
     /// Not a parser: the row's upper bound.
     Limit,
+    /// Not a parser: the upper bound of a parser that hands out each line as one contiguous
+    /// string, so must copy the lines that arrive split across chunks.
+    CopyLimit,
+}
+
+impl Role {
+    /// Whether the column is a parser (its events are counted, not its newlines).
+    pub fn is_parser(self) -> bool {
+        matches!(self, Role::Herald | Role::Peer)
+    }
 }
 
 /// The columns, in report order.
-pub const ALL: [Contender; 5] = [
+pub const ALL: [Contender; 6] = [
     Contender {
         name: "Herald",
         role: Role::Herald,
@@ -65,6 +75,11 @@ pub const ALL: [Contender; 5] = [
         name: "memchr limit",
         role: Role::Limit,
         parse: memchr_limit,
+    },
+    Contender {
+        name: "split-line copy limit",
+        role: Role::CopyLimit,
+        parse: split_line_copy_limit,
     },
 ];
 
@@ -181,6 +196,33 @@ fn memchr_limit(chunks: &Arc<Vec<Bytes>>, cap: Duration) -> Sample {
         let mut tally = Tally::default();
         for chunk in Feed::new(chunks, cap) {
             tally.events += memchr::memchr_iter(b'\n', &chunk).count() as u64;
+        }
+        tally
+    })
+}
+
+/// Not a parser: the memchr limit plus one copy of every line that arrives split across chunks
+/// into a reused buffer, as any parser must do that hands out a line as one contiguous string
+/// (a line within one chunk is not copied: a zero-copy parser can slice it). On rows of long
+/// lines that copy, not the search, is what bounds every such parser.
+fn split_line_copy_limit(chunks: &Arc<Vec<Bytes>>, cap: Duration) -> Sample {
+    measure(|| {
+        let mut tally = Tally::default();
+        let mut line = Vec::with_capacity(64 << 10);
+        for chunk in Feed::new(chunks, cap) {
+            let mut start = 0;
+            for end in memchr::memchr_iter(b'\n', &chunk) {
+                tally.events += 1;
+                if !line.is_empty() {
+                    // The end of a split line: join it, hand it out, start afresh.
+                    line.extend_from_slice(&chunk[start..end]);
+                    std::hint::black_box(&line);
+                    line.clear();
+                }
+                start = end + 1;
+            }
+            // The start of a line that ends in a later chunk.
+            line.extend_from_slice(&chunk[start..]);
         }
         tally
     })
