@@ -2,11 +2,15 @@
 //!
 //! The caller pushes network chunks (`bytes::Bytes`) and pulls events; parsing happens lazily in
 //! [`Parser::next`], so a 64 KiB chunk of tiny events never becomes a queue of a thousand events.
-//! Lines are found with `memchr` and never re-scanned. A line that lies inside one chunk is read in
-//! place: a one-line `data:` value is a zero-copy slice of the chunk. Only a line split across
-//! chunks is copied (once) into a carry-over buffer, and only multi-line data is joined into a
-//! scratch buffer that becomes the event's own storage. UTF-8 is validated once per field.
-//! So a dispatched event costs at most one allocation, and usually none.
+//! Line ends are found 64 bytes at a time (see `scan`) and never searched for twice. A line that
+//! lies inside one chunk is read in place: a one-line `data:` value is a zero-copy slice of the
+//! chunk. Only a line split across chunks is copied (once) into a carry-over buffer, and only
+//! multi-line data is joined into a scratch buffer that becomes the event's own storage. UTF-8 is
+//! validated once per field. So a dispatched event costs at most one allocation, and usually none.
+//!
+//! A network may deliver a few bytes at a time: a push that completes no line is taken at once,
+//! and `next` then answers "nothing yet" without a call. Several functions here are inlined or
+//! kept out of line on purpose; each says why (the reasons were measured, see BENCHMARKS.md).
 
 use std::collections::VecDeque;
 
