@@ -773,28 +773,32 @@ impl State {
 #[inline(always)]
 fn append(buf: &mut impl BufMut, bytes: &[u8]) {
     let n = bytes.len();
-    if !(4..=16).contains(&n) || buf.chunk_mut().len() < n {
-        buf.put_slice(bytes);
-        return;
-    }
-    let dst = buf.chunk_mut().as_mut_ptr();
-    // SAFETY: `dst` has room for `n` bytes (checked above). The two words are read from within
-    // `bytes` (4 <= n) and written to `dst[..n]`, overlapping in the middle when n is not a whole
-    // number of words, so exactly `dst[..n]` is initialised before `advance_mut(n)`.
-    unsafe {
-        if n >= 8 {
-            let head = u64::from_ne_bytes(bytes[..8].try_into().expect("8 bytes"));
-            let tail = u64::from_ne_bytes(bytes[n - 8..].try_into().expect("8 bytes"));
-            dst.cast::<u64>().write_unaligned(head);
-            dst.add(n - 8).cast::<u64>().write_unaligned(tail);
-        } else {
-            let head = u32::from_ne_bytes(bytes[..4].try_into().expect("4 bytes"));
-            let tail = u32::from_ne_bytes(bytes[n - 4..].try_into().expect("4 bytes"));
-            dst.cast::<u32>().write_unaligned(head);
-            dst.add(n - 4).cast::<u32>().write_unaligned(tail);
+    if (4..=16).contains(&n) {
+        let spare = buf.chunk_mut();
+        let (dst, room) = (spare.as_mut_ptr(), spare.len());
+        if room >= n {
+            // SAFETY: `dst` has room for `n` bytes (checked just above, and nothing has touched
+            // `buf` since). The two words are read from within `bytes` (4 <= n) and written to
+            // `dst[..n]`, overlapping in the middle when n is not a whole number of words, so
+            // exactly `dst[..n]` is initialised before `advance_mut(n)`.
+            unsafe {
+                if n >= 8 {
+                    let head = u64::from_ne_bytes(bytes[..8].try_into().expect("8 bytes"));
+                    let tail = u64::from_ne_bytes(bytes[n - 8..].try_into().expect("8 bytes"));
+                    dst.cast::<u64>().write_unaligned(head);
+                    dst.add(n - 8).cast::<u64>().write_unaligned(tail);
+                } else {
+                    let head = u32::from_ne_bytes(bytes[..4].try_into().expect("4 bytes"));
+                    let tail = u32::from_ne_bytes(bytes[n - 4..].try_into().expect("4 bytes"));
+                    dst.cast::<u32>().write_unaligned(head);
+                    dst.add(n - 4).cast::<u32>().write_unaligned(tail);
+                }
+                buf.advance_mut(n);
+            }
+            return;
         }
-        buf.advance_mut(n);
     }
+    buf.put_slice(bytes);
 }
 
 #[cfg(test)]
