@@ -14,8 +14,9 @@
 
 use std::collections::VecDeque;
 
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 
+use super::copy::append;
 use super::scan::{LineEnds, find_line_end};
 use super::{Event, Text};
 
@@ -765,40 +766,6 @@ impl State {
             last_event_id: self.last_event_id.clone(),
         }))
     }
-}
-
-/// Appends `bytes` to `buf`. Most appends are a few bytes (a network delivering a few bytes at a
-/// time, the end of a split line): 4 to 16 bytes are copied as two overlapping words rather than
-/// through a call to `memcpy`, which costs more than the copy.
-#[inline(always)]
-fn append(buf: &mut impl BufMut, bytes: &[u8]) {
-    let n = bytes.len();
-    if (4..=16).contains(&n) {
-        let spare = buf.chunk_mut();
-        let (dst, room) = (spare.as_mut_ptr(), spare.len());
-        if room >= n {
-            // SAFETY: `dst` has room for `n` bytes (checked just above, and nothing has touched
-            // `buf` since). The two words are read from within `bytes` (4 <= n) and written to
-            // `dst[..n]`, overlapping in the middle when n is not a whole number of words, so
-            // exactly `dst[..n]` is initialised before `advance_mut(n)`.
-            unsafe {
-                if n >= 8 {
-                    let head = u64::from_ne_bytes(bytes[..8].try_into().expect("8 bytes"));
-                    let tail = u64::from_ne_bytes(bytes[n - 8..].try_into().expect("8 bytes"));
-                    dst.cast::<u64>().write_unaligned(head);
-                    dst.add(n - 8).cast::<u64>().write_unaligned(tail);
-                } else {
-                    let head = u32::from_ne_bytes(bytes[..4].try_into().expect("4 bytes"));
-                    let tail = u32::from_ne_bytes(bytes[n - 4..].try_into().expect("4 bytes"));
-                    dst.cast::<u32>().write_unaligned(head);
-                    dst.add(n - 4).cast::<u32>().write_unaligned(tail);
-                }
-                buf.advance_mut(n);
-            }
-            return;
-        }
-    }
-    buf.put_slice(bytes);
 }
 
 #[cfg(test)]
