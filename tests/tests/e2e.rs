@@ -143,8 +143,14 @@ async fn journey_settings_to_timeline_and_notifications() {
             .contains("not a url")
     );
 
-    // A valid one is saved, connects and goes live.
+    // A valid one is saved, connects and goes live. Editing the URL clears its error at the
+    // next frame, which moves the button up: wait for that, as a person would see it, so the
+    // click does not land where the button was (it did once, in a cold CI run).
     s.type_into(&url, &server.url()).await;
+    herald_tests::eventually_async("the URL error to clear", WAIT, || async {
+        s.text(&error).await.is_empty()
+    })
+    .await;
     s.type_into(&headers, "Authorization: Bearer e2e-token")
         .await;
     s.click(&save).await;
