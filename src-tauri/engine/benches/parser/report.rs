@@ -189,11 +189,11 @@ pub fn goals(workloads: &[Table], lines: &Table) -> String {
     for table in workloads {
         let key = table.title.split(' ').next().unwrap_or("");
         for row in &table.rows {
-            let (target, speed) = speed_goal(row);
+            let (target_cell, speed) = speed_goal(row);
             // A missed target above the copy limit, with Herald itself within that limit (as
             // it must be: it does that work and more) — else the run is too noisy to say.
-            if let (Some(t), Some(copy), Some(h)) =
-                (target_rate(row), row.copy_limit(), row.herald())
+            if let (Some((t, _)), Some(copy), Some(h)) =
+                (target(row), row.copy_limit(), row.herald())
                 && !speed
                 && t > copy
                 && h <= copy
@@ -211,7 +211,7 @@ pub fn goals(workloads: &[Table], lines: &Table) -> String {
             rows.push(vec![
                 format!("{key} {}", row.label),
                 or_dash(peer),
-                target,
+                target_cell,
                 herald.unwrap_or_else(|| "wrong counts or capped".into()),
                 or_dash(row.copy_limit().map(fmt_rate)),
                 verdict(speed).into(),
@@ -269,10 +269,6 @@ fn target(row: &Row) -> Option<(f64, String)> {
             format!("{:.0} % of limit {}", LIMIT_SHARE * 100.0, fmt_rate(limit)),
         )
     })
-}
-
-fn target_rate(row: &Row) -> Option<f64> {
-    target(row).map(|(rate, _)| rate)
 }
 
 /// The speed target of a row and whether Herald met it.

@@ -36,8 +36,7 @@ impl Text {
     pub fn copy_from_str(s: &str) -> Text {
         if s.len() <= INLINE {
             let mut bytes = [0; INLINE + 1];
-            bytes[0] = s.len() as u8;
-            bytes[1..=s.len()].copy_from_slice(s.as_bytes());
+            write_inline(&mut bytes, s);
             Text(Repr::Inline(bytes))
         } else {
             Text(Repr::Shared(Bytes::copy_from_slice(s.as_bytes())))
@@ -69,10 +68,7 @@ impl Text {
     #[inline]
     pub(crate) fn assign_from_utf8_lossy(&mut self, bytes: &[u8]) {
         match (validate(bytes), &mut self.0) {
-            (Ok(s), Repr::Inline(inline)) if s.len() <= INLINE => {
-                inline[0] = s.len() as u8;
-                inline[1..=s.len()].copy_from_slice(s.as_bytes());
-            }
+            (Ok(s), Repr::Inline(inline)) if s.len() <= INLINE => write_inline(inline, s),
             _ => *self = Text::copy_from_utf8_lossy(bytes),
         }
     }
@@ -86,6 +82,13 @@ impl Text {
         // SAFETY: every constructor stores valid UTF-8 only (see the `Repr` invariants).
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
+}
+
+/// Stores `s` (at most [`INLINE`] bytes) in the inline form: the length, then the bytes.
+#[inline(always)]
+fn write_inline(inline: &mut [u8; INLINE + 1], s: &str) {
+    inline[0] = s.len() as u8;
+    inline[1..=s.len()].copy_from_slice(s.as_bytes());
 }
 
 /// UTF-8 validation, tuned for what feeds send: ASCII (ids, types, JSON) is checked a word at a
