@@ -198,6 +198,50 @@ async fn too_many_requests_waits_as_long_as_the_server_asks() {
     assert_eq!(error.status, Some(429));
 }
 
+#[tokio::test]
+async fn a_retry_after_of_zero_still_backs_off() {
+    // `Retry-After: 0` on every answer: taken at its word, it would be a request loop.
+    let server =
+        TestServer::always(Reply::status(503, "busy").with_header("Retry-After", "0")).await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Test feed", &server.url()).await;
+    for attempt in 0..2 {
+        let wait = wait_of(&h.next_error_status().await);
+        // The policy's shortest wait is 250 ms; a little of it has passed by now.
+        assert!(wait >= 150, "attempt {attempt} waits only {wait} ms");
+    }
+}
+
+#[tokio::test]
+async fn a_huge_retry_after_is_cut_to_the_longest_wait() {
+    use herald_engine::feed::backoff::MAX_SERVER_WAIT;
+    let server = TestServer::always(
+        Reply::status(503, "later").with_header("Retry-After", "18446744073709551615"),
+    )
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Test feed", &server.url()).await;
+    let wait = wait_of(&h.next_error_status().await);
+    let max = MAX_SERVER_WAIT.as_millis() as u64;
+    assert!(
+        (max - 5_000..=max).contains(&wait),
+        "waits {wait} ms, the longest wait is {max} ms"
+    );
+}
+
+#[tokio::test]
+async fn a_retry_after_of_zero_on_an_error_that_needs_attention_still_backs_off() {
+    let server =
+        TestServer::always(Reply::status(401, "who are you").with_header("Retry-After", "0")).await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Test feed", &server.url()).await;
+    let FeedStatus::NeedsAttention { next_try_at, .. } = h.next_error_status().await else {
+        panic!("a 401 needs the user's attention");
+    };
+    let wait = next_try_at.saturating_sub(wall_ms());
+    assert!(wait >= 150, "waits only {wait} ms");
+}
+
 /// With tokio's clock paused, waits take no real time, so a run of failures shows the whole
 /// schedule: each wait is exactly what the policy draws, growing to the cap.
 #[tokio::test(start_paused = true)]

@@ -16,7 +16,7 @@ pub fn to_ms(t: SystemTime) -> u64 {
         .unwrap_or(u64::MAX)
 }
 
-/// Milliseconds since the epoch, `delay` from now.
+/// Milliseconds since the epoch, `delay` from now (`u64::MAX` past the clock's range).
 pub fn ms_after(delay: Duration) -> u64 {
-    to_ms(SystemTime::now() + delay)
+    SystemTime::now().checked_add(delay).map_or(u64::MAX, to_ms)
 }

@@ -1,9 +1,10 @@
 //! How long to wait before the next connection attempt: a pure, deterministic policy.
 //!
-//! Exponential backoff with full jitter: attempt `n` waits a random time in
-//! `[min, min(cap, base * 2^n)]`. The base is the server's `retry:` value (clamped to a sane
-//! minimum) or one second. The jitter keeps many clients from reconnecting in step; the small
-//! floor keeps a zero draw from turning into a busy loop. A server that accepts and drops at once
+//! Exponential backoff with jitter: attempt `n` waits a random time in
+//! `[floor, min(cap, base * 2^n)]`. The base is the server's `retry:` value (clamped to sane
+//! bounds) or one second. The floor is the server's `retry:` when it sent one (the spec's
+//! reconnection time: never sooner than asked), else a small minimum that keeps a zero draw from
+//! turning into a busy loop. The jitter keeps many clients from reconnecting in step. A server that accepts and drops at once
 //! is not hammered because only progress (an event, or a connection that stayed up) resets the
 //! attempt count — failures keep doubling the ceiling.
 
@@ -17,6 +18,16 @@ pub const MIN_BASE: Duration = Duration::from_millis(250);
 pub const DEFAULT_CAP: Duration = Duration::from_secs(60);
 /// How often a feed that needs the user's attention is retried anyway.
 pub const ATTENTION_RETRY: Duration = Duration::from_secs(15 * 60);
+/// The longest wait a server's `Retry-After` can set.
+pub const MAX_SERVER_WAIT: Duration = Duration::from_secs(6 * 3600);
+
+/// How long to wait when the server answered `Retry-After: asked` and the backoff says
+/// `backoff`: as long as the server asks, but not less than the backoff (a `Retry-After: 0` on
+/// every answer must not become a request loop) and not more than [`MAX_SERVER_WAIT`] (a huge
+/// value must not park the feed for good; the user can still reconnect at once).
+pub fn server_wait(asked: Duration, backoff: Duration) -> Duration {
+    asked.max(backoff).min(MAX_SERVER_WAIT)
+}
 
 /// The bounds of the policy. The app uses the defaults; tests that cut connections hundreds of
 /// times shrink them so they run in seconds.
@@ -45,6 +56,8 @@ impl Default for BackoffPolicy {
 pub struct Backoff {
     policy: BackoffPolicy,
     base: Duration,
+    /// `base` is the server's `retry:`: no wait is shorter.
+    base_from_server: bool,
     /// Failed attempts since the feed last made progress.
     attempt: u32,
 }
@@ -61,6 +74,7 @@ impl Backoff {
         Backoff {
             policy,
             base: policy.initial,
+            base_from_server: false,
             attempt: 0,
         }
     }
@@ -73,6 +87,7 @@ impl Backoff {
     /// Takes the server's `retry:` (milliseconds) as the new base delay.
     pub fn set_retry(&mut self, retry_ms: u64) {
         self.base = Duration::from_millis(retry_ms).clamp(self.policy.min, self.policy.cap);
+        self.base_from_server = true;
     }
 
     /// The connection made progress (delivered an event, or stayed up): start over.
@@ -87,7 +102,11 @@ impl Backoff {
             .base
             .saturating_mul(1 << self.attempt.min(16))
             .min(self.policy.cap);
-        let floor = self.policy.min.min(ceiling);
+        let floor = if self.base_from_server {
+            self.base
+        } else {
+            self.policy.min.min(ceiling)
+        };
         self.attempt = self.attempt.saturating_add(1);
         floor + (ceiling.saturating_sub(floor)).mul_f64(unit.clamp(0.0, 1.0))
     }
@@ -129,6 +148,29 @@ mod tests {
             let mut backoff = Backoff::default();
             backoff.set_retry(retry);
             assert_eq!(backoff.next_delay(1.0), want, "retry {retry}");
+        }
+    }
+
+    #[test]
+    fn no_wait_is_shorter_than_the_server_retry() {
+        let mut backoff = Backoff::default();
+        backoff.set_retry(30_000);
+        // The lowest draw waits what the server asked; higher draws spread above it.
+        assert_eq!(backoff.next_delay(0.0), ms(30_000));
+        assert_eq!(backoff.next_delay(0.0), ms(30_000));
+        assert_eq!(backoff.next_delay(1.0), DEFAULT_CAP);
+    }
+
+    #[test]
+    fn a_server_wait_is_bounded_both_ways() {
+        let table = [
+            // (Retry-After, backoff) -> wait
+            (ms(120_000), ms(1_000), ms(120_000)),
+            (Duration::ZERO, ms(700), ms(700)),
+            (Duration::from_secs(u64::MAX), ms(700), MAX_SERVER_WAIT),
+        ];
+        for (asked, backoff, want) in table {
+            assert_eq!(server_wait(asked, backoff), want, "{asked:?} {backoff:?}");
         }
     }
 

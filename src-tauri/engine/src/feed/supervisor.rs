@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
-use super::backoff::{ATTENTION_RETRY, Backoff, BackoffPolicy};
+use super::backoff::{ATTENTION_RETRY, Backoff, BackoffPolicy, server_wait};
 use super::connection::{self, Opened};
 use super::delivered::Delivered;
 use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
@@ -279,7 +279,10 @@ impl Supervisor {
     fn schedule(&mut self, error: FeedError) -> (Duration, FeedStatus) {
         if !error.is_retryable() {
             tracing::warn!(feed = %self.feed.id, %error, "needs attention");
-            let delay = error.retry_after.unwrap_or(ATTENTION_RETRY);
+            let delay = match error.retry_after {
+                Some(asked) => server_wait(asked, self.backoff.next_delay(fastrand::f64())),
+                None => ATTENTION_RETRY,
+            };
             return (
                 delay,
                 FeedStatus::NeedsAttention {
@@ -289,7 +292,9 @@ impl Supervisor {
             );
         }
         let jittered = self.backoff.next_delay(fastrand::f64());
-        let delay = error.retry_after.unwrap_or(jittered);
+        let delay = error
+            .retry_after
+            .map_or(jittered, |asked| server_wait(asked, jittered));
         tracing::info!(feed = %self.feed.id, %error, ?delay, "reconnecting after a pause");
         let status = FeedStatus::Backoff {
             attempt: self.backoff.attempt(),
