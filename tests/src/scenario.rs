@@ -16,7 +16,7 @@ use herald_engine::feed::backoff::BackoffPolicy;
 use herald_engine::feed::{ErrorKind, FeedConfig, FeedDraft, FeedId, FeedOptions, FeedStatus};
 use herald_engine::notify::{Notification, Notifier, NotifyError};
 use herald_engine::settings::{Settings, SettingsStore};
-use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine};
+use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine, triggers};
 use tokio::sync::mpsc;
 
 use crate::chaos::{ChaosCounts, ChaosProxy, Plan, RandomFaults};
@@ -82,6 +82,9 @@ pub struct Harness {
     pub reports: mpsc::Receiver<Report>,
     /// What it would have shown as notifications.
     pub notifier: Arc<Recording>,
+    /// Makes every feed reconnect, as waking from sleep or a network change does. (The machine's
+    /// own watchers are not used: a real network change during a test must not disturb it.)
+    pub triggers: mpsc::Sender<triggers::Reason>,
     /// Holds the settings dir; removed on drop.
     pub dir: tempfile::TempDir,
 }
@@ -109,11 +112,14 @@ impl Harness {
         options.feed_options = feed_options;
         options.demo_on_first_run = false;
         options.demo_port = 0;
+        let (triggers, triggers_rx) = mpsc::channel(4);
+        options.triggers = Some(triggers_rx);
         let (engine, reports) = engine::start(options);
         Harness {
             engine,
             reports,
             notifier,
+            triggers,
             dir,
         }
     }

@@ -4,8 +4,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use herald_engine::Report;
 use herald_engine::feed::{FeedDraft, FeedOptions, FeedStatus, StopReason};
+use herald_engine::{Report, triggers};
 use herald_tests::scenario::{Harness, REPORT_WAIT as WAIT};
 use herald_tests::server::{Reply, TestServer, dead_port};
 use herald_tests::wall_ms;
@@ -98,6 +98,104 @@ async fn server_204_stops_the_feed_until_resumed() {
     h.engine.set_paused(id, false).await.unwrap();
     let event = h.next_event().await;
     assert_eq!(event.data, "resumed");
+}
+
+#[tokio::test]
+async fn waking_or_a_network_change_leaves_stopped_feeds_stopped() {
+    // Three feeds: one live, one the user paused, one the server stopped with a 204.
+    let live = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
+    let paused = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
+    let stopped = TestServer::start(|n, _| match n {
+        0 => Reply::status(204, ""),
+        _ => Reply::stream(": hi\n\n").held_open(),
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    let live_id = h.add("Live", &live.url()).await;
+    let paused_id = h.add("Paused", &paused.url()).await;
+    let stopped_id = h.add("Stopped", &stopped.url()).await;
+    // Two live, one stopped by its server, in whatever order the reports come.
+    let mut settled = std::collections::HashSet::new();
+    while settled.len() < 3 {
+        let (feed, status) = h
+            .next_matching("the feeds to settle", |r| match r {
+                Report::Status { feed, status } => Some((feed, status)),
+                _ => None,
+            })
+            .await;
+        let want_stopped = feed == stopped_id;
+        match status {
+            FeedStatus::Live { .. } if !want_stopped => settled.insert(feed),
+            FeedStatus::Stopped { reason } if want_stopped && reason == StopReason::Server => {
+                settled.insert(feed)
+            }
+            _ => false,
+        };
+    }
+    h.engine.set_paused(paused_id.clone(), true).await.unwrap();
+    status_of(
+        &mut h,
+        &paused_id,
+        "paused",
+        |s| matches!(s, FeedStatus::Stopped { reason } if *reason == StopReason::User),
+    )
+    .await;
+
+    h.triggers.send(triggers::WOKE).await.unwrap();
+    // The live feed reconnects, saying why.
+    let reason = connecting_reason(&mut h, &live_id).await;
+    assert_eq!(reason.as_deref(), Some(triggers::WOKE));
+    status_of(&mut h, &live_id, "live again", |s| {
+        matches!(s, FeedStatus::Live { .. })
+    })
+    .await;
+    // The stopped ones were told in the same go; had they obeyed, they would have connected
+    // within a few milliseconds.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(live.requests().len(), 2, "the live feed reconnected");
+    assert_eq!(paused.requests().len(), 1, "the paused feed stayed paused");
+    assert_eq!(
+        stopped.requests().len(),
+        1,
+        "the feed the server stopped stayed stopped"
+    );
+    // Each comes back when the user says so.
+    h.engine.set_paused(paused_id.clone(), false).await.unwrap();
+    status_of(&mut h, &paused_id, "live again", |s| {
+        matches!(s, FeedStatus::Live { .. })
+    })
+    .await;
+    h.engine.reconnect(stopped_id.clone()).await.unwrap();
+    status_of(&mut h, &stopped_id, "live again", |s| {
+        matches!(s, FeedStatus::Live { .. })
+    })
+    .await;
+}
+
+/// Waits for a status of feed `id` that `want` accepts.
+async fn status_of(
+    h: &mut Harness,
+    id: &herald_engine::feed::FeedId,
+    what: &str,
+    want: impl Fn(&FeedStatus) -> bool,
+) -> FeedStatus {
+    h.next_matching(what, |r| match r {
+        Report::Status { feed, status } if &feed == id && want(&status) => Some(status),
+        _ => None,
+    })
+    .await
+}
+
+/// The reason of feed `id`'s next connection attempt.
+async fn connecting_reason(h: &mut Harness, id: &herald_engine::feed::FeedId) -> Option<String> {
+    match status_of(h, id, "an attempt", |s| {
+        matches!(s, FeedStatus::Connecting { .. })
+    })
+    .await
+    {
+        FeedStatus::Connecting { reason, .. } => reason,
+        _ => unreachable!(),
+    }
 }
 
 #[tokio::test]

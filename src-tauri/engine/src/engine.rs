@@ -35,6 +35,8 @@ const FEED_QUEUE: usize = 1024;
 const REPORT_QUEUE: usize = 4096;
 /// Control requests waiting for one supervisor.
 const CONTROL_QUEUE: usize = 4;
+/// Places in a control queue that network changes leave free for the user's requests.
+const USER_CONTROL_RESERVE: usize = 2;
 
 /// How to start the engine.
 pub struct EngineOptions {
@@ -52,6 +54,9 @@ pub struct EngineOptions {
     pub demo_on_first_run: bool,
     /// How many recent events the engine keeps for [`EngineHandle::recent_events`].
     pub history: usize,
+    /// What makes every feed reconnect (`None`: the computer's own sleep and network watchers,
+    /// [`triggers::watch`]); tests send their own.
+    pub triggers: Option<mpsc::Receiver<triggers::Reason>>,
 }
 
 impl EngineOptions {
@@ -65,6 +70,7 @@ impl EngineOptions {
             demo_options: DemoOptions::default(),
             demo_on_first_run: true,
             history: 1000,
+            triggers: None,
         }
     }
 }
@@ -166,7 +172,7 @@ struct Running {
 /// Starts the engine on the current tokio runtime: loads the settings, starts every feed.
 ///
 /// Returns the handle and the receiver of everything the engine reports.
-pub fn start(options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report>) {
+pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report>) {
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let (report_tx, report_rx) = mpsc::channel(REPORT_QUEUE);
     let (feed_tx, feed_rx) = mpsc::channel(FEED_QUEUE);
@@ -192,7 +198,8 @@ pub fn start(options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report>) {
     };
     tokio::spawn(async move {
         engine.boot(options.demo_on_first_run).await;
-        engine.run(command_rx, feed_rx, triggers::watch()).await;
+        let triggers = options.triggers.take().unwrap_or_else(triggers::watch);
+        engine.run(command_rx, feed_rx, triggers).await;
     });
     (EngineHandle { tx: command_tx }, report_rx)
 }
@@ -401,13 +408,17 @@ impl Engine {
         Ok(())
     }
 
-    /// Makes every running feed reconnect now, saying why.
+    /// Makes every feed that is not stopped reconnect now, saying why.
     fn reconnect_all(&self, reason: &str) {
         tracing::info!(%reason, feeds = self.feeds.len(), "reconnecting every feed");
         for running in self.feeds.values() {
-            let _ = running
-                .control
-                .try_send(Control::Reconnect(reason.to_owned()));
+            // The last places in the queue are kept for the user's own requests (pause,
+            // resume, reconnect), so a burst of network changes cannot crowd them out.
+            if running.control.capacity() > USER_CONTROL_RESERVE {
+                let _ = running
+                    .control
+                    .try_send(Control::Refresh(reason.to_owned()));
+            }
         }
     }
 

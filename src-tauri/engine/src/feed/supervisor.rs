@@ -69,6 +69,9 @@ pub struct FeedMessage {
 pub enum Control {
     /// Drop the connection or the wait and connect now; the reason is shown in the status.
     Reconnect(String),
+    /// The network changed or the machine woke: like [`Control::Reconnect`], except that a
+    /// stopped feed (paused by the user, or told to stop by the server) stays stopped.
+    Refresh(String),
     /// Close the connection and stay idle until resumed.
     Pause,
     /// Connect again after a pause or after the server asked to stop.
@@ -176,7 +179,7 @@ impl Supervisor {
                     .await?;
                 loop {
                     match control.recv().await {
-                        Control::Pause => continue,
+                        Control::Pause | Control::Refresh(_) => continue,
                         Control::Resume => break,
                         Control::Reconnect(why) => {
                             self.reason = Some(why);
@@ -256,7 +259,7 @@ impl Supervisor {
     /// What the loop does after the owner asked for `control`.
     fn obey(&mut self, control: Control) -> Next {
         match control {
-            Control::Reconnect(why) => {
+            Control::Reconnect(why) | Control::Refresh(why) => {
                 tracing::info!(feed = %self.feed.id, reason = %why, "reconnecting now");
                 self.reason = Some(why);
                 Next::Connect
