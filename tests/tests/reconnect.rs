@@ -38,6 +38,23 @@ async fn reconnect_sends_last_event_id() {
 }
 
 #[tokio::test]
+async fn an_id_no_header_can_carry_is_left_out_rather_than_stopping_the_feed() {
+    // A valid SSE id (only NUL is refused) with a control character, which HTTP forbids.
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream("id: a\u{1}b\ndata: first\n\n"),
+        _ => Reply::stream("data: second\n\n").held_open(),
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Test feed", &server.url()).await;
+    let first = h.next_event().await;
+    assert_eq!(first.last_event_id, "a\u{1}b");
+    let second = h.next_event().await;
+    assert_eq!(second.data, "second");
+    assert_eq!(server.requests()[1].header("last-event-id"), None);
+}
+
+#[tokio::test]
 async fn reconnect_now_skips_the_wait() {
     let server = TestServer::start(|n, _| match n {
         // Come back in an hour, says the server…

@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use reqwest::{Response, StatusCode, header};
+use reqwest::header::{self, HeaderValue};
+use reqwest::{Response, StatusCode};
 
 use super::{ErrorKind, FeedConfig, FeedError};
 
@@ -84,7 +85,16 @@ pub async fn open(
             }
         }
         if !last_event_id.is_empty() {
-            request = request.header("Last-Event-ID", last_event_id);
+            match HeaderValue::from_str(last_event_id) {
+                Ok(value) => request = request.header("Last-Event-ID", value),
+                // The spec lets an id hold control characters; an HTTP header cannot. Resuming
+                // without the id beats a feed that can never connect again.
+                Err(_) => tracing::warn!(
+                    feed = %feed.id,
+                    "the last event id has control characters a header cannot carry: \
+                     reconnecting without Last-Event-ID"
+                ),
+            }
         }
         let response = request.send().await.map_err(request_error)?;
         match redirect_target(&url, &response) {
