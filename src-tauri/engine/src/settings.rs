@@ -113,9 +113,10 @@ impl SettingsStore {
             }),
             Err(parse_error) => {
                 let aside = self.move_aside()?;
-                tracing::warn!(path = %aside.display(), %parse_error, "settings file was corrupt");
+                let why = without_values(&parse_error.to_string());
+                tracing::warn!(path = %aside.display(), %why, "settings file was corrupt");
                 let message = format!(
-                    "Your settings file could not be read ({parse_error}). It was kept as {} \
+                    "Your settings file could not be read ({why}). It was kept as {} \
                      and Herald started with no feeds; re-add your feeds or repair that file.",
                     aside.display()
                 );
@@ -178,6 +179,31 @@ impl SettingsStore {
     }
 }
 
+/// A parse error's message with the values it quotes from the file left out: serde quotes a
+/// wrong-typed string whole (`invalid type: string "Authorization: Bearer …"`), and values in the
+/// settings can be secrets. Field names (quoted with backticks) and positions stay.
+fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut chars = message.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '"' {
+            // Skip to the closing quote (serde writes the value as a Rust string literal).
+            let mut escaped = false;
+            for c in chars.by_ref() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => break,
+                    _ => {}
+                }
+            }
+            out.push_str("…\"");
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,5 +264,35 @@ mod tests {
         assert_eq!(fs::read(&aside[0]).unwrap(), b"{ this is not json");
         assert!(notice.message.contains(&*aside[0].to_string_lossy()));
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_corrupt_file_is_described_without_its_values() {
+        // Headers hand-edited into plain strings: a token ends up where serde quotes it.
+        let settings = Settings {
+            version: VERSION,
+            feeds: vec![feed()],
+        };
+        let mut json = serde_json::to_value(&settings).unwrap();
+        json["feeds"][0]["headers"] = serde_json::json!(["Authorization: Bearer s3cr\"et"]);
+        let text = serde_json::to_vec_pretty(&json).unwrap();
+        let raw = serde_json::from_slice::<Settings>(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(raw.contains("s3cr"), "serde quotes the value: {raw}");
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, &text).unwrap();
+        let notice = SettingsStore::new(&path).load().unwrap().notice.unwrap();
+        assert!(!notice.message.contains("s3cr"), "{}", notice.message);
+        assert!(!notice.message.contains("Bearer"), "{}", notice.message);
+        // What is wrong, and where, is still said.
+        assert!(
+            notice.message.contains("invalid type: string \"…\""),
+            "{}",
+            notice.message
+        );
+        assert!(notice.message.contains("line "), "{}", notice.message);
     }
 }
