@@ -51,6 +51,9 @@ fn slept(wall_elapsed: Duration, mono_elapsed: Duration) -> bool {
 }
 
 #[cfg(target_os = "linux")]
+mod netstate;
+
+#[cfg(target_os = "linux")]
 mod netlink {
     //! Network changes pushed by the kernel on a `NETLINK_ROUTE` socket (no polling).
 
@@ -61,11 +64,15 @@ mod netlink {
     use tokio::io::unix::AsyncFd;
     use tokio::sync::mpsc;
 
+    use super::netstate::NetState;
     use super::{NETWORK_CHANGED, Reason};
 
     /// An interface coming up sends a burst of messages: wait for it to settle, then reconnect
     /// once (and after the new address is usable).
     const SETTLE: Duration = Duration::from_secs(1);
+
+    /// How long the kernel gets to describe the network at start.
+    const SEED_TIMEOUT: Duration = Duration::from_secs(2);
 
     pub(super) async fn watch(tx: mpsc::Sender<Reason>) {
         // SAFETY: the descriptor is owned by the `OwnedFd` inside the `AsyncFd`, which neither
@@ -77,17 +84,33 @@ mod netlink {
                 return;
             }
         };
-        let mut buf = vec![0u8; 16 * 1024];
+        let mut buf = vec![0u8; 32 * 1024];
+        // What the network looks like now, so that only a change to it counts.
+        let mut state = NetState::default();
+        match tokio::time::timeout(SEED_TIMEOUT, seed(&socket, &mut state, &mut buf)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %e, "cannot read the network's state; the first change of each link, address and route will count")
+            }
+            Err(_) => tracing::warn!(
+                "the kernel did not describe the network in time; the first change of each link, address and route will count"
+            ),
+        }
         loop {
-            if let Err(e) = receive(&socket, &mut buf).await {
+            let changed = match receive(&socket, &mut buf).await {
+                Ok(n) => state.apply(&buf[..n]).changed,
                 // ENOBUFS: the kernel dropped messages — something changed, so say so.
-                if e.raw_os_error() != Some(libc::ENOBUFS) {
+                Err(e) if e.raw_os_error() == Some(libc::ENOBUFS) => true,
+                Err(e) => {
                     tracing::warn!(error = %e, "network watch failed");
                     return;
                 }
+            };
+            if !changed {
+                continue; // chatter: a Wi-Fi scan, a refreshed address, a container's route
             }
             tokio::time::sleep(SETTLE).await;
-            drain(&socket, &mut buf);
+            drain(&socket, &mut buf, &mut state);
             tracing::info!("network changed");
             if tx.send(NETWORK_CHANGED).await.is_err() {
                 return;
@@ -132,7 +155,46 @@ mod netlink {
         Ok(socket)
     }
 
-    /// Waits for one message (its content does not matter: any message is a change).
+    /// Asks the kernel to describe links, addresses and routes, and takes in its answers.
+    async fn seed(
+        socket: &AsyncFd<OwnedFd>,
+        state: &mut NetState,
+        buf: &mut [u8],
+    ) -> io::Result<()> {
+        let dumps = [libc::RTM_GETLINK, libc::RTM_GETADDR, libc::RTM_GETROUTE];
+        for (seq, kind) in (1..).zip(dumps) {
+            request_dump(socket.get_ref(), kind, seq)?;
+            loop {
+                let n = receive(socket, buf).await?;
+                if state.apply(&buf[..n]).done {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends a dump request: a netlink header and a `struct rtgenmsg` (the family: any).
+    fn request_dump(fd: &OwnedFd, kind: u16, seq: u32) -> io::Result<()> {
+        const LEN: usize = 20; // 16-byte header, 1-byte rtgenmsg, padded to four bytes
+        let flags = (libc::NLM_F_REQUEST | libc::NLM_F_DUMP) as u16;
+        let mut message = [0u8; LEN];
+        message[0..4].copy_from_slice(&(LEN as u32).to_ne_bytes());
+        message[4..6].copy_from_slice(&kind.to_ne_bytes());
+        message[6..8].copy_from_slice(&flags.to_ne_bytes());
+        message[8..12].copy_from_slice(&seq.to_ne_bytes());
+        // Port 0 (bytes 12..16) and family AF_UNSPEC (byte 16): all zero already.
+        // SAFETY: `message` is valid for reads of its length; the socket is bound (to the
+        // kernel's groups), so a send without an address goes to the kernel.
+        let n = unsafe { libc::send(fd.as_raw_fd(), message.as_ptr().cast(), LEN, 0) };
+        if n < 0 {
+            Err(io::Error::last_os_error())
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Waits for the next buffer of messages.
     async fn receive(socket: &AsyncFd<OwnedFd>, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             let mut ready = socket.readable().await?;
@@ -143,9 +205,11 @@ mod netlink {
         }
     }
 
-    /// Reads whatever else is queued, without waiting.
-    fn drain(socket: &AsyncFd<OwnedFd>, buf: &mut [u8]) {
-        while recv(socket.get_ref(), buf).is_ok() {}
+    /// Takes in whatever else is queued, without waiting.
+    fn drain(socket: &AsyncFd<OwnedFd>, buf: &mut [u8], state: &mut NetState) {
+        while let Ok(n) = recv(socket.get_ref(), buf) {
+            state.apply(&buf[..n]);
+        }
     }
 
     fn recv(fd: &OwnedFd, buf: &mut [u8]) -> io::Result<usize> {
