@@ -1,5 +1,6 @@
 //! What makes every feed reconnect at once: the computer waking from sleep, and (on Linux) a
-//! network change — a new address, a route, an interface going up or down.
+//! network change — an address added or removed, a default route changed, a link going on or
+//! offline (not the chatter around them: see `netstate`).
 //!
 //! After either, the connections opened before are often dead without knowing it (no FIN ever
 //! arrives), and the idle watchdog would only notice after its timeout: a minute or more without
