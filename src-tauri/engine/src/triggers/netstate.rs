@@ -4,7 +4,9 @@
 //! carrying `IFLA_WIRELESS`), address lifetimes refreshed by router advertisements, routes to
 //! container networks. Reconnecting every feed for each of those would drop every connection
 //! every minute or two on a laptop. So the watcher keeps what it has been told — which links are
-//! online, which addresses and default routes exist — and only a change to that counts.
+//! online, which addresses and default routes exist — and only a change to that counts. A link
+//! counts only if a default route goes through it: a container's virtual interface coming up
+//! changes nothing for a feed.
 //!
 //! The messages are parsed by hand: a few fixed headers (`linux/rtnetlink.h`) and their
 //! attributes, each checked against the buffer's length.
@@ -98,11 +100,12 @@ impl NetState {
                 let online = kind == RTM_NEWLINK
                     && flags & (IFF_UP | IFF_RUNNING) == IFF_UP | IFF_RUNNING
                     && flags & IFF_LOOPBACK == 0;
-                if online {
+                let flipped = if online {
                     self.online_links.insert(index)
                 } else {
                     self.online_links.remove(&index)
-                }
+                };
+                flipped && self.default_routes.iter().any(|r| r.2 == index as u32)
             }
             RTM_NEWADDR | RTM_DELADDR if payload.len() >= IFADDRMSG_LEN => {
                 let (family, prefix, index) = (payload[0], payload[1], u32_at(payload, 4));
@@ -235,6 +238,7 @@ mod tests {
     #[test]
     fn links_count_when_they_go_on_or_offline() {
         let mut state = NetState::default();
+        state.apply(&route(RTM_NEWROUTE, 0, [192, 168, 1, 1])); // the default route: via link 2
         let got = changes(
             &mut state,
             &[
@@ -247,6 +251,21 @@ mod tests {
             ],
         );
         assert_eq!(got, [true, false, true, true, true, false]);
+    }
+
+    #[test]
+    fn links_without_a_default_route_do_not_count() {
+        let mut state = NetState::default();
+        state.apply(&route(RTM_NEWROUTE, 0, [192, 168, 1, 1])); // via link 2
+        // A container's virtual interface (link 7) comes and goes.
+        let got = changes(
+            &mut state,
+            &[
+                link(RTM_NEWLINK, 7, ONLINE, &[]),
+                link(RTM_DELLINK, 7, 0, &[]),
+            ],
+        );
+        assert_eq!(got, [false, false]);
     }
 
     #[test]
