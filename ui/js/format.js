@@ -1,8 +1,6 @@
 // @ts-check
 // Small pure formatting rules shared by the views, kept apart so node can test them.
 
-/** @typedef {import("./types.js").Header} Header */
-
 /** Event data longer than this many lines starts collapsed behind "Show more". */
 export const COLLAPSE_LINES = 6;
 /** …or longer than this many characters (one huge JSON line is as tall as many lines). */
@@ -23,12 +21,12 @@ export function isLongData(data) {
 }
 
 /**
- * The header names of a feed for the feed list. Values may be secrets and are never shown.
- * @param {Header[] | undefined} headers
+ * The header names of a feed for the feed list (the backend never sends their values).
+ * @param {string[] | undefined} names
  * @returns {string} e.g. "Authorization, X-Api-Key", or "" when there are none
  */
-export function headerNames(headers) {
-  return (headers ?? []).map((h) => h.name).join(", ");
+export function headerNames(names) {
+  return (names ?? []).join(", ");
 }
 
 /**

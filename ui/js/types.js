@@ -3,11 +3,6 @@
 // import these names with `@typedef {import("./types.js").X} X`.
 
 /**
- * One `Name: value` request header of a feed. The value may be a secret.
- * @typedef {{ name: string, value: string }} Header
- */
-
-/**
  * Why a feed is not live. `status` is the HTTP status when there was one.
  * @typedef {{ kind: string, message: string, status?: number | null, hint?: string | null }} FeedError
  */
@@ -25,8 +20,9 @@
  */
 
 /**
- * A subscribed feed as the backend reports it.
- * @typedef {{ id: string, name: string, url: string, headers: Header[], demo: boolean, status: FeedStatus }} FeedView
+ * A subscribed feed as the backend reports it. Only the names of its request headers come:
+ * their values may be secrets, which never leave the backend.
+ * @typedef {{ id: string, name: string, url: string, headerNames: string[], demo: boolean, status: FeedStatus }} FeedView
  */
 
 /**

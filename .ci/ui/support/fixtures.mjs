@@ -20,7 +20,7 @@ export function feed(id, extra = {}) {
     id,
     name: `Feed ${id}`,
     url: `https://example.test/${id}`,
-    headers: [],
+    headerNames: [],
     demo: false,
     status: { state: "connecting", attempt: 1 },
     ...extra,

@@ -17,13 +17,8 @@ for (const [name, data, want] of long) {
   });
 }
 
-test("headerNames lists names and never values", () => {
-  const text = headerNames([
-    { name: "Authorization", value: "Bearer s3cret" },
-    { name: "X-Api-Key", value: "k3y" },
-  ]);
-  assert.equal(text, "Authorization, X-Api-Key");
-  assert.ok(!text.includes("s3cret") && !text.includes("k3y"));
+test("headerNames lists the names", () => {
+  assert.equal(headerNames(["Authorization", "X-Api-Key"]), "Authorization, X-Api-Key");
   assert.equal(headerNames([]), "");
   assert.equal(headerNames(undefined), "");
 });

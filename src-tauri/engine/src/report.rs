@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::feed::{FeedConfig, FeedId, FeedStatus, Header};
+use crate::feed::{FeedConfig, FeedId, FeedStatus};
 
 /// One message from the engine to its owner.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,8 +56,9 @@ pub struct FeedView {
     pub name: String,
     /// The URL.
     pub url: String,
-    /// Request headers (the UI shows names only; values may be secrets).
-    pub headers: Vec<Header>,
+    /// The names of its request headers. Their values may be secrets: they stay in the engine
+    /// and the settings file, and never go to the UI.
+    pub header_names: Vec<String>,
     /// Herald's built-in demo feed.
     pub demo: bool,
     /// Current state.
@@ -71,7 +72,7 @@ impl FeedView {
             id: config.id.clone(),
             name: config.name.clone(),
             url: config.url.clone(),
-            headers: config.headers.clone(),
+            header_names: config.headers.iter().map(|h| h.name.clone()).collect(),
             demo: config.demo,
             status,
         }
@@ -108,4 +109,35 @@ pub enum NoticeLevel {
     Warning,
     /// Something failed and needs the user.
     Error,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::feed::FeedDraft;
+
+    #[test]
+    fn a_feed_view_carries_header_names_not_values() {
+        let config = FeedDraft {
+            name: "CI".into(),
+            url: "https://ci.example/events".into(),
+            headers: "Authorization: Bearer s3cret\nX-Api-Key: k3y".into(),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let json = serde_json::to_string(&FeedView::new(
+            &config,
+            FeedStatus::Connecting {
+                attempt: 0,
+                reason: None,
+            },
+        ))
+        .unwrap();
+        assert!(
+            json.contains(r#""headerNames":["Authorization","X-Api-Key"]"#),
+            "{json}"
+        );
+        assert!(!json.contains("s3cret") && !json.contains("k3y"), "{json}");
+    }
 }

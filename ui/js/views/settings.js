@@ -93,7 +93,7 @@ function fillFeedItem(entry, feed, status, now) {
   show(entry.demo, feed.demo);
   setText(entry.url, feed.url);
   setAttr(entry.url, "title", feed.url);
-  const names = headerNames(feed.headers);
+  const names = headerNames(feed.headerNames);
   setText(entry.headers, names ? `Headers: ${names}` : "");
   show(entry.headers, names !== "");
   setText(entry.status, statusText(status, now));
