@@ -35,57 +35,128 @@ struct StatusPayload<'a> {
     status: &'a FeedStatus,
 }
 
+/// What the bridge hands the webview.
+enum Out<'a> {
+    /// A batch of events, oldest first.
+    Events(&'a [EventRecord]),
+    /// Any other report, as it came.
+    Other(&'a Report),
+}
+
 /// Forwards reports to the UI until the engine stops.
-pub async fn run<R: Runtime>(app: tauri::AppHandle<R>, mut reports: mpsc::Receiver<Report>) {
+pub async fn run<R: Runtime>(app: tauri::AppHandle<R>, reports: mpsc::Receiver<Report>) {
+    forward(reports, |out| emit(&app, out)).await;
+}
+
+/// The batching and pacing, apart from Tauri. At most one full batch goes out per frame: under
+/// a flood, the bounded report channel fills and slows the engine and then the sockets, rather
+/// than the webview's queue of calls growing without bound.
+async fn forward(mut reports: mpsc::Receiver<Report>, mut send: impl FnMut(Out<'_>)) {
     let mut batch: Vec<EventRecord> = Vec::new();
     while let Some(first) = reports.recv().await {
         let mut next = Some(first);
         while let Some(report) = next.take() {
             match report {
-                Report::Event(event) => {
-                    batch.push(event);
-                    if batch.len() >= MAX_BATCH {
-                        flush(&app, &mut batch);
-                    }
-                }
+                Report::Event(event) => batch.push(event),
                 other => {
-                    flush(&app, &mut batch);
-                    emit_other(&app, other);
+                    // After the events that preceded it.
+                    if !batch.is_empty() {
+                        send(Out::Events(&batch));
+                        batch.clear();
+                    }
+                    send(Out::Other(&other));
                 }
+            }
+            if batch.len() >= MAX_BATCH {
+                break; // a full batch: send it, then give the webview a frame
             }
             next = reports.try_recv().ok();
         }
         if !batch.is_empty() {
-            flush(&app, &mut batch);
+            send(Out::Events(&batch));
+            batch.clear();
             tokio::time::sleep(FRAME).await;
         }
     }
 }
 
-fn flush<R: Runtime>(app: &tauri::AppHandle<R>, batch: &mut Vec<EventRecord>) {
-    if batch.is_empty() {
-        return;
-    }
-    if let Err(e) = app.emit(EVENTS, &*batch) {
-        tracing::warn!(error = %e, "cannot send events to the UI");
-    }
-    batch.clear();
-}
-
-fn emit_other<R: Runtime>(app: &tauri::AppHandle<R>, report: Report) {
-    let sent = match &report {
-        Report::Status { feed, status } => app.emit(
+fn emit<R: Runtime>(app: &tauri::AppHandle<R>, out: Out<'_>) {
+    let sent = match out {
+        Out::Events(events) => app.emit(EVENTS, events),
+        Out::Other(Report::Status { feed, status }) => app.emit(
             STATUS,
             StatusPayload {
                 feed_id: feed,
                 status,
             },
         ),
-        Report::Feeds(feeds) => app.emit(FEEDS, feeds),
-        Report::Notice(notice) => app.emit(NOTICE, notice),
-        Report::Event(_) => unreachable!("events are batched"),
+        Out::Other(Report::Feeds(feeds)) => app.emit(FEEDS, feeds),
+        Out::Other(Report::Notice(notice)) => app.emit(NOTICE, notice),
+        Out::Other(Report::Event(_)) => unreachable!("events are batched"),
     };
     if let Err(e) = sent {
         tracing::warn!(error = %e, "cannot send a report to the UI");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use herald_engine::feed::FeedId;
+    use herald_engine::{Notice, NoticeLevel};
+    use tokio::time::Instant;
+
+    use super::*;
+
+    fn event(seq: u64) -> Report {
+        Report::Event(EventRecord {
+            seq,
+            feed_id: FeedId("f".into()),
+            feed_name: "F".into(),
+            event_type: "message".into(),
+            data: format!("{seq}"),
+            last_event_id: String::new(),
+            received_at: 0,
+        })
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_flood_goes_out_in_full_batches_a_frame_apart_and_in_order() {
+        let (tx, rx) = mpsc::channel(4096);
+        for seq in 0..1_200 {
+            tx.send(event(seq)).await.unwrap();
+        }
+        let notice = Notice::new(NoticeLevel::Warning, "after the events");
+        tx.send(Report::Notice(notice)).await.unwrap();
+        drop(tx);
+        let start = Instant::now();
+        // (ms since start, what went out)
+        let mut sent: Vec<(u128, String)> = Vec::new();
+        let mut seqs = Vec::new();
+        forward(rx, |out| {
+            let what = match out {
+                Out::Events(events) => {
+                    seqs.extend(events.iter().map(|e| e.seq));
+                    format!("{} events", events.len())
+                }
+                Out::Other(Report::Notice(_)) => "notice".to_owned(),
+                Out::Other(_) => "other".to_owned(),
+            };
+            sent.push((start.elapsed().as_millis(), what));
+        })
+        .await;
+        let frame = FRAME.as_millis();
+        let want = [
+            (0, "500 events"),
+            (frame, "500 events"),
+            (2 * frame, "200 events"),
+            (2 * frame, "notice"),
+        ];
+        let got: Vec<(u128, &str)> = sent.iter().map(|(t, w)| (*t, w.as_str())).collect();
+        assert_eq!(got, want);
+        assert_eq!(
+            seqs,
+            (0..1_200).collect::<Vec<_>>(),
+            "each event once, in order"
+        );
     }
 }
