@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use herald_engine::demo::{self, DemoOptions, DemoServer};
 use herald_engine::feed::{
-    self, Control, FeedDraft, FeedError, FeedOptions, FeedStatus, FeedUpdate,
+    self, Control, FeedDraft, FeedError, FeedOptions, FeedStatus, FeedUpdate, StopReason,
 };
 use tokio::sync::mpsc;
 
@@ -134,7 +134,7 @@ async fn tail(args: TailArgs) -> ExitCode {
         let message = tokio::select! {
             message = rx.recv() => message,
             Some(reason) = triggers.recv(), if reconnect => {
-                let _ = control.try_send(Control::Reconnect(reason.to_owned()));
+                let _ = control.try_send(Control::Refresh(reason.to_owned()));
                 continue;
             }
         };
@@ -149,7 +149,17 @@ async fn tail(args: TailArgs) -> ExitCode {
                     return ExitCode::SUCCESS; // the reader went away (e.g. `| head`)
                 }
             }
-            FeedUpdate::Status(status) => eprintln!("herald tail: {}", describe(&status)),
+            FeedUpdate::Status(status) => {
+                eprintln!("herald tail: {}", describe(&status));
+                if let FeedStatus::Stopped {
+                    reason: StopReason::Server,
+                } = status
+                {
+                    // A 204: the server says the stream is over. The app waits for the user
+                    // to resume; a tail has no user to wait for.
+                    return ExitCode::SUCCESS;
+                }
+            }
             FeedUpdate::Dropped(why) => eprintln!("herald tail: {why}"),
         }
     }

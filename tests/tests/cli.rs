@@ -86,6 +86,41 @@ async fn tail_http_error_exits_non_zero_with_the_reason_on_stderr() {
 }
 
 #[tokio::test]
+async fn tail_ends_when_the_server_says_stop() {
+    // 204 No Content: "do not reconnect". A reconnecting tail used to wait forever for a user.
+    let server = TestServer::always(Reply::status(204, "")).await;
+    let home = Home::new();
+    let mut child = home
+        .command()
+        .args(["tail", &server.url()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run herald");
+    let (status, stderr) = tokio::task::spawn_blocking(move || {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("herald tail still running 20 s after the server said stop");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+        (status, stderr)
+    })
+    .await
+    .unwrap();
+    drop(home);
+    assert!(status.success(), "exit {status:?}, stderr: {stderr}");
+    assert!(stderr.contains("stopped"), "{stderr}");
+}
+
+#[tokio::test]
 async fn tail_dead_server_exits_non_zero() {
     let out = tail(&[
         "--no-reconnect",
