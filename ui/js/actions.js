@@ -194,8 +194,9 @@ export function createActions(store, api, options) {
           for (const [feedId, status] of earlyStatuses) store.setStatus(feedId, status);
         }
       } else {
+        // Not "no feeds": the list is unknown. Saying "No feeds yet" and offering the demo
+        // feed would be wrong, so the list stays unloaded and the notice says why.
         report("Could not load your feeds", feeds.reason);
-        if (!feedsArrived) store.setFeeds([]);
       }
       if (events.status === "fulfilled") store.loadEvents(events.value);
       else report("Could not load recent events", events.reason);

@@ -10,12 +10,12 @@ pub enum Error {
     #[error(transparent)]
     Invalid(#[from] ValidationError),
     /// No feed has that id.
-    #[error("no feed with id {0}")]
+    #[error("no feed with id {0}: it was removed, perhaps from another window")]
     NotFound(String),
     /// The settings could not be saved; nothing was changed.
     #[error(transparent)]
     Settings(#[from] SettingsError),
     /// The engine has shut down.
-    #[error("the engine has stopped")]
+    #[error("Herald's engine has stopped: quit and restart Herald (its log says why)")]
     Stopped,
 }
