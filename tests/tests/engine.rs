@@ -401,3 +401,24 @@ async fn a_settings_file_that_cannot_be_written_is_an_error_and_changes_nothing(
         "the old file is intact"
     );
 }
+
+#[tokio::test]
+async fn a_run_of_oversize_events_leaves_one_notice_not_one_each() {
+    // 200 events over the limit, then one within it.
+    let big = format!("data: {}\n\n", "x".repeat(64));
+    let body = big.repeat(200) + "data: ok\n\n";
+    let server = TestServer::always(Reply::stream(body).held_open()).await;
+    let options = FeedOptions {
+        limits: herald_engine::sse::Limits {
+            max_line: 32,
+            max_event: 32,
+        },
+        ..FeedOptions::default()
+    };
+    let mut h = Harness::start(options);
+    h.add("Big", &server.url()).await;
+    assert_eq!(h.next_event().await.data, "ok");
+    let notices = h.engine.notices().await.unwrap();
+    assert_eq!(notices.len(), 1, "{notices:?}");
+    assert!(notices[0].message.starts_with("Big: "), "{notices:?}");
+}

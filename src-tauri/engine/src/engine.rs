@@ -35,6 +35,8 @@ const FEED_QUEUE: usize = 1024;
 const REPORT_QUEUE: usize = 4096;
 /// Control requests waiting for one supervisor.
 const CONTROL_QUEUE: usize = 4;
+/// Notices kept for [`EngineHandle::notices`].
+const MAX_NOTICES: usize = 50;
 /// Places in a control queue that network changes leave free for the user's requests.
 const USER_CONTROL_RESERVE: usize = 2;
 
@@ -564,8 +566,16 @@ impl Engine {
             .collect()
     }
 
+    /// Tells the user, and keeps the notice for a window that opens later. A repeat (a feed
+    /// sending oversize events one after another) is kept once, and only the latest
+    /// [`MAX_NOTICES`] are kept: an app that runs for weeks must not grow.
     async fn notice(&mut self, notice: Notice) {
-        self.notices.push(notice.clone());
+        if !self.notices.contains(&notice) {
+            if self.notices.len() >= MAX_NOTICES {
+                self.notices.remove(0);
+            }
+            self.notices.push(notice.clone());
+        }
         self.report(Report::Notice(notice)).await;
     }
 
