@@ -1,4 +1,5 @@
-//! Logging: tracing to stderr, and for the app also to `herald.log` in the OS data dir.
+//! Logging: tracing to stderr, and for the app also to `herald.<date>.log` in the OS data dir:
+//! a new file each day, the last week kept, so a long-running app's log does not grow forever.
 //!
 //! The level comes from `HERALD_LOG` (an `EnvFilter` string such as `debug` or
 //! `herald_engine=trace`). Secrets never reach a log line: feeds are logged by id and redacted URL.
@@ -16,6 +17,9 @@ pub enum Target {
     /// Command-line tools: stderr only, warnings and worse unless `HERALD_LOG` says otherwise.
     Stderr,
 }
+
+/// How many days of log files are kept.
+const LOG_DAYS: usize = 7;
 
 /// Keeps the log file's writer thread alive; drop it last (it flushes on drop).
 pub struct Guard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
@@ -40,8 +44,14 @@ pub fn init(target: Target) -> anyhow::Result<Guard> {
     let log_dir = dirs.data_dir().join("logs");
     std::fs::create_dir_all(&log_dir)
         .with_context(|| format!("cannot create the log folder {}", log_dir.display()))?;
-    let (writer, guard) =
-        tracing_appender::non_blocking(tracing_appender::rolling::never(&log_dir, "herald.log"));
+    let files = tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("herald")
+        .filename_suffix("log")
+        .max_log_files(LOG_DAYS)
+        .build(&log_dir)
+        .with_context(|| format!("cannot open a log file in {}", log_dir.display()))?;
+    let (writer, guard) = tracing_appender::non_blocking(files);
     let file = fmt::layer()
         .with_writer(writer)
         .with_ansi(false)
@@ -50,6 +60,6 @@ pub fn init(target: Target) -> anyhow::Result<Guard> {
         .with(file)
         .try_init()
         .context("cannot install the logger")?;
-    tracing::info!(path = %log_dir.join("herald.log").display(), "logging to file");
+    tracing::info!(folder = %log_dir.display(), "logging to herald.<date>.log");
     Ok(Guard(Some(guard)))
 }
