@@ -39,8 +39,9 @@ impl fmt::Debug for Header {
     }
 }
 
-/// A subscribed feed, as stored in the settings file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A subscribed feed, as stored in the settings file. Its `Debug` shows the URL redacted and
+/// header values hidden: both may hold secrets.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedConfig {
     /// Stable identity.
@@ -64,6 +65,21 @@ pub struct FeedConfig {
     /// Reconnect after this many seconds without any bytes (default: the app's, 90 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_timeout_secs: Option<u64>,
+}
+
+impl fmt::Debug for FeedConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FeedConfig")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("url", &self.redacted_url())
+            .field("headers", &self.headers)
+            .field("demo", &self.demo)
+            .field("paused", &self.paused)
+            .field("ca_cert", &self.ca_cert)
+            .field("idle_timeout_secs", &self.idle_timeout_secs)
+            .finish()
+    }
 }
 
 impl FeedConfig {
@@ -300,7 +316,11 @@ mod tests {
         )
         .validate()
         .unwrap();
-        assert!(!format!("{feed:?}").contains("Bearer sec"));
+        let debug = format!("{feed:?}");
+        for secret in ["Bearer sec", "token=sec", "u:p@", "#f"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+        assert!(debug.contains("https://h.example/s"), "{debug}");
         assert_eq!(feed.redacted_url(), "https://h.example/s");
     }
 }
