@@ -8,7 +8,7 @@ use herald_engine::feed::{ErrorKind, FeedDraft, FeedOptions, FeedStatus, StopRea
 use herald_engine::notify::Notification;
 use herald_engine::settings::SettingsStore;
 use herald_engine::{EngineOptions, Report, engine};
-use herald_tests::scenario::{Harness, REPORT_WAIT as WAIT, Recording};
+use herald_tests::scenario::{Harness, REPORT_WAIT as WAIT, Recording, fast_feed_options};
 use herald_tests::server::{Reply, TestServer, dead_port};
 use tokio::sync::mpsc;
 
@@ -19,7 +19,10 @@ async fn events_arrive_at_the_sink_complete_and_in_order() {
         .collect();
     // Split into awkward 7-byte chunks, paced, so events straddle reads.
     let chunks = body.as_bytes().chunks(7).map(<[u8]>::to_vec).collect();
-    let server = TestServer::always(Reply::stream("").chunked(chunks).held_open()).await;
+    let reply = Reply::stream("")
+        .chunked(chunks)
+        .paced(Duration::from_millis(1));
+    let server = TestServer::always(reply.held_open()).await;
     let mut h = Harness::start(FeedOptions::default());
     let id = h.add("Test feed", &server.url()).await;
 
@@ -177,10 +180,26 @@ async fn invalid_url_is_a_field_error_and_nothing_is_saved() {
 
 #[tokio::test]
 async fn removed_feed_stops_and_is_forgotten() {
-    let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
-    let h = Harness::start(FeedOptions::default());
+    // Each connection ends at once and the backoff is milliseconds: a feed still running would
+    // reconnect many times during the wait below.
+    let server = TestServer::always(Reply::stream("data: x\n\n")).await;
+    let mut h = Harness::start(fast_feed_options(Duration::from_secs(30)));
     let id = h.add("Test feed", &server.url()).await;
+    h.next_event().await;
     h.engine.remove_feed(id.clone()).await.unwrap();
+    let requests = server.requests().len();
+    while h.reports.try_recv().is_ok() {} // what was reported before the removal
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        server.requests().len() <= requests + 1, // one may have been on its way
+        "a removed feed stopped connecting: {requests} then {}",
+        server.requests().len()
+    );
+    while let Ok(report) = h.reports.try_recv() {
+        if let Report::Event(e) = report {
+            assert_ne!(e.feed_id, id, "no event from a removed feed after the wait");
+        }
+    }
     assert!(h.engine.list_feeds().await.unwrap().is_empty());
     let saved = std::fs::read_to_string(h.settings_file()).unwrap();
     assert!(!saved.contains(&id.0), "{saved}");
@@ -216,6 +235,7 @@ async fn feeds_survive_a_restart() {
     let feeds = second.list_feeds().await.unwrap();
     assert_eq!(feeds.len(), 1);
     assert_eq!((feeds[0].id.clone(), feeds[0].name.as_str()), (id, "Kept"));
+    assert_eq!(feeds[0].header_names, ["X-A"]);
     // …and it reconnects.
     loop {
         match tokio::time::timeout(WAIT, reports.recv())
@@ -230,6 +250,9 @@ async fn feeds_survive_a_restart() {
             _ => continue,
         }
     }
+    // …with its header, as saved.
+    let last = server.requests().last().cloned().unwrap();
+    assert_eq!(last.header("x-a"), Some("1"));
 }
 
 #[tokio::test]
@@ -330,6 +353,8 @@ async fn paused_feed_disconnects_and_stays_paused_across_a_restart() {
         )
     })
     .await;
+    // A wrong connection would follow the status within milliseconds.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
         server.requests().len(),
         1,

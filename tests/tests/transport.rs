@@ -1,6 +1,7 @@
 //! What carries a feed: redirects (and whose credentials follow them), TLS with a feed's own CA
 //! certificate, and HTTP/2 connections shared by feeds on one host.
 
+use herald_engine::Report;
 use herald_engine::feed::{ErrorKind, FeedDraft, FeedOptions, FeedStatus};
 use herald_tests::scenario::Harness;
 use herald_tests::server::{Reply, TestServer};
@@ -75,7 +76,7 @@ async fn a_feed_trusts_its_own_ca_certificate_and_only_that_feed_does() {
     // …with it, it is.
     let draft = FeedDraft {
         name: "Self-hosted".into(),
-        url,
+        url: url.clone(),
         ca_cert: ca_file.display().to_string(),
         ..Default::default()
     };
@@ -84,6 +85,25 @@ async fn a_feed_trusts_its_own_ca_certificate_and_only_that_feed_does() {
     assert_eq!(
         (event.feed_name.as_str(), event.data.as_str()),
         ("Self-hosted", "over tls")
+    );
+    // …and a feed added after it, without the certificate, still does not trust the server.
+    let later = h.add("Added later", &url).await;
+    let status = h
+        .next_matching("the later feed's error", |r| match r {
+            Report::Status { feed, status } if feed == later => match status {
+                FeedStatus::Backoff { .. } | FeedStatus::NeedsAttention { .. } => Some(status),
+                _ => None,
+            },
+            _ => None,
+        })
+        .await;
+    let FeedStatus::Backoff { error, .. } = status else {
+        panic!("an untrusted certificate is a connect error, got {status:?}");
+    };
+    assert!(
+        error.message.to_lowercase().contains("certificate"),
+        "{}",
+        error.message
     );
 }
 

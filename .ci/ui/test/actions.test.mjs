@@ -352,11 +352,20 @@ describe("setFeedPaused", () => {
     });
   }
 
-  test("the paused status pushed afterwards reaches the store", async () => {
-    const { actions, store, emit } = setup({ set_feed_paused: null });
+  test("pausing asks the backend, and the status it pushes afterwards reaches the store", async () => {
+    /** @type {unknown[][]} */
+    const asked = [];
+    const { actions, store, emit } = setup({
+      set_feed_paused: (...args) => {
+        asked.push(args);
+        return Promise.resolve(null);
+      },
+    });
     await actions.start();
     emit("feeds", [feed("a", { status: { state: "live", since: 1 } })]);
     await actions.setFeedPaused("a", true);
+    assert.deepEqual(asked, [["a", true]]);
+    assert.equal(store.getState().notices.length, 0, "no error shown");
     emit("status", { feedId: "a", status: { state: "stopped", reason: "user" } });
     assert.deepEqual(store.getState().statuses.get("a"), { state: "stopped", reason: "user" });
   });
