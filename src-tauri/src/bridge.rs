@@ -59,11 +59,7 @@ async fn forward(mut reports: mpsc::Receiver<Report>, mut send: impl FnMut(Out<'
             match report {
                 Report::Event(event) => batch.push(event),
                 other => {
-                    // After the events that preceded it.
-                    if !batch.is_empty() {
-                        send(Out::Events(&batch));
-                        batch.clear();
-                    }
+                    flush(&mut batch, &mut send); // the events that preceded it go first
                     send(Out::Other(&other));
                 }
             }
@@ -72,12 +68,20 @@ async fn forward(mut reports: mpsc::Receiver<Report>, mut send: impl FnMut(Out<'
             }
             next = reports.try_recv().ok();
         }
-        if !batch.is_empty() {
-            send(Out::Events(&batch));
-            batch.clear();
+        if flush(&mut batch, &mut send) {
             tokio::time::sleep(FRAME).await;
         }
     }
+}
+
+/// Sends the batch, if it holds anything, and empties it; says whether it sent one.
+fn flush(batch: &mut Vec<EventRecord>, send: &mut impl FnMut(Out<'_>)) -> bool {
+    if batch.is_empty() {
+        return false;
+    }
+    send(Out::Events(batch));
+    batch.clear();
+    true
 }
 
 fn emit<R: Runtime>(app: &tauri::AppHandle<R>, out: Out<'_>) {

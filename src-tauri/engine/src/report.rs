@@ -126,14 +126,7 @@ mod tests {
         }
         .validate()
         .unwrap();
-        let json = serde_json::to_string(&FeedView::new(
-            &config,
-            FeedStatus::Connecting {
-                attempt: 0,
-                reason: None,
-            },
-        ))
-        .unwrap();
+        let json = serde_json::to_string(&FeedView::new(&config, FeedStatus::STARTING)).unwrap();
         assert!(
             json.contains(r#""headerNames":["Authorization","X-Api-Key"]"#),
             "{json}"

@@ -88,14 +88,15 @@ mod netlink {
         let mut buf = vec![0u8; 32 * 1024];
         // What the network looks like now, so that only a change to it counts.
         let mut state = NetState::default();
-        match tokio::time::timeout(SEED_TIMEOUT, seed(&socket, &mut state, &mut buf)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => {
-                tracing::warn!(error = %e, "cannot read the network's state; the first change of each link, address and route will count")
-            }
-            Err(_) => tracing::warn!(
-                "the kernel did not describe the network in time; the first change of each link, address and route will count"
-            ),
+        let unseeded =
+            match tokio::time::timeout(SEED_TIMEOUT, seed(&socket, &mut state, &mut buf)).await {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e.to_string()),
+                Err(_) => Some("no answer in time".to_owned()),
+            };
+        if let Some(error) = unseeded {
+            // Not fatal: each link, address and route then counts as a change when first seen.
+            tracing::warn!(%error, "cannot read the network's state at start");
         }
         loop {
             let changed = match receive(&socket, &mut buf).await {

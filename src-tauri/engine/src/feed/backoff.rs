@@ -4,9 +4,9 @@
 //! `[floor, min(cap, base * 2^n)]`. The base is the server's `retry:` value (clamped to sane
 //! bounds) or one second. The floor is the server's `retry:` when it sent one (the spec's
 //! reconnection time: never sooner than asked), else a small minimum that keeps a zero draw from
-//! turning into a busy loop. The jitter keeps many clients from reconnecting in step. A server that accepts and drops at once
-//! is not hammered because only progress (an event, or a connection that stayed up) resets the
-//! attempt count — failures keep doubling the ceiling.
+//! turning into a busy loop. The jitter keeps many clients from reconnecting in step. A server
+//! that accepts and drops at once is not hammered because only progress (an event, or a
+//! connection that stayed up) resets the attempt count — failures keep doubling the ceiling.
 
 use std::time::Duration;
 

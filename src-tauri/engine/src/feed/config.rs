@@ -69,15 +69,26 @@ pub struct FeedConfig {
 
 impl fmt::Debug for FeedConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Taken apart whole, so a field added later cannot be left out (or printed raw) unseen.
+        let FeedConfig {
+            id,
+            name,
+            url: _,
+            headers,
+            demo,
+            paused,
+            ca_cert,
+            idle_timeout_secs,
+        } = self;
         f.debug_struct("FeedConfig")
-            .field("id", &self.id)
-            .field("name", &self.name)
+            .field("id", id)
+            .field("name", name)
             .field("url", &self.redacted_url())
-            .field("headers", &self.headers)
-            .field("demo", &self.demo)
-            .field("paused", &self.paused)
-            .field("ca_cert", &self.ca_cert)
-            .field("idle_timeout_secs", &self.idle_timeout_secs)
+            .field("headers", headers)
+            .field("demo", demo)
+            .field("paused", paused)
+            .field("ca_cert", ca_cert)
+            .field("idle_timeout_secs", idle_timeout_secs)
             .finish()
     }
 }
