@@ -222,15 +222,9 @@ const MAX_IDLE_SECS: u64 = 86_400;
 /// Checks that `path` holds a PEM certificate, so a wrong path is a form error, not a feed that
 /// fails later.
 fn check_ca_cert(path: &str) -> Result<PathBuf, ValidationError> {
-    let pem =
-        std::fs::read(path).map_err(|e| invalid("caCert", format!("Cannot read {path}: {e}.")))?;
-    reqwest::Certificate::from_pem(&pem).map_err(|_| {
-        invalid(
-            "caCert",
-            format!("{path} is not a PEM certificate (-----BEGIN CERTIFICATE-----)."),
-        )
-    })?;
-    Ok(PathBuf::from(path))
+    let path = PathBuf::from(path);
+    super::connection::read_ca_file(&path).map_err(|why| invalid("caCert", format!("{why}.")))?;
+    Ok(path)
 }
 
 /// Parses `Name: value` lines; blank lines are skipped.
@@ -280,6 +274,13 @@ mod tests {
         }
     }
 
+    fn ca(path: &str) -> FeedDraft {
+        FeedDraft {
+            ca_cert: path.into(),
+            ..draft("a", "https://h/", "")
+        }
+    }
+
     #[test]
     fn validation_names_the_field_at_fault() {
         let table = [
@@ -291,6 +292,11 @@ mod tests {
             (draft("a", "http://h/", "no colon here"), "headers"),
             (draft("a", "http://h/", "bad name: x"), "headers"),
             (draft("a", "http://h/", "X-Ok: line\u{7}bell"), "headers"),
+            (ca("/nonexistent/ca.pem"), "caCert"),
+            (
+                ca(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")),
+                "caCert",
+            ), // not a certificate
         ];
         for (draft, field) in table {
             assert_eq!(draft.validate().unwrap_err().field, field, "{draft:?}");

@@ -29,18 +29,26 @@ pub fn client_with_ca(ca_cert: &Path) -> Result<reqwest::Client, FeedError> {
         FeedError::new(ErrorKind::Request, why)
             .with_hint("check the CA certificate file in the feed's settings")
     };
-    let pem = std::fs::read(ca_cert)
-        .map_err(|e| unusable(format!("cannot read {}: {e}", ca_cert.display())))?;
-    let certificate = reqwest::Certificate::from_pem(&pem).map_err(|e| {
-        unusable(format!(
-            "{} is not a PEM certificate: {e}",
-            ca_cert.display()
-        ))
-    })?;
-    builder()
-        .add_root_certificate(certificate)
+    let mut builder = builder();
+    for certificate in read_ca_file(ca_cert).map_err(unusable)? {
+        builder = builder.add_root_certificate(certificate);
+    }
+    builder
         .build()
         .map_err(|e| unusable(format!("cannot set up HTTP: {e}")))
+}
+
+/// The certificates in a PEM file (one CA, or a bundle). A file with none is an error: without
+/// this check a wrong file would be accepted and trust nothing.
+pub fn read_ca_file(path: &Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    match reqwest::Certificate::from_pem_bundle(&pem) {
+        Ok(certificates) if !certificates.is_empty() => Ok(certificates),
+        _ => Err(format!(
+            "{} is not a PEM certificate (-----BEGIN CERTIFICATE-----)",
+            path.display()
+        )),
+    }
 }
 
 fn builder() -> reqwest::ClientBuilder {
