@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use herald_engine::demo::{self, DemoOptions, DemoServer};
+use herald_engine::feed::clients::Clients;
 use herald_engine::feed::{
     self, Control, FeedDraft, FeedError, FeedOptions, FeedStatus, FeedUpdate, StopReason,
 };
@@ -108,11 +109,7 @@ async fn tail(args: TailArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let client = match &feed.ca_cert {
-        Some(path) => feed::connection::client_with_ca(path),
-        None => feed::connection::client(),
-    };
-    let client = match client {
+    let client = match Clients::new().for_feed(&feed).await {
         Ok(client) => client,
         Err(e) => return fail(&e),
     };

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use herald_engine::EngineOptions;
 use herald_engine::notify::DesktopNotifier;
-use herald_engine::settings::SettingsStore;
+use herald_engine::settings::SettingsFile;
 use tauri::{Manager, Runtime};
 
 /// Runs the desktop app until its window closes.
@@ -54,7 +54,7 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Starts the engine on Tauri's runtime and the bridge that forwards its reports to the UI.
 fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<()> {
-    let store = SettingsStore::default_location()?;
+    let store = SettingsFile::default_location()?;
     let mut options = EngineOptions::new(store, Arc::new(DesktopNotifier));
     // Lets tests (and anyone whose port 47801 is taken) move the demo feed elsewhere.
     if let Some(port) = std::env::var("HERALD_DEMO_PORT")

@@ -1,21 +1,24 @@
 //! The engine as the chaos and scale suites and the `feeds` bench drive it, and the chaos run
 //! they share.
 //!
-//! [`Harness`] starts a real engine (settings in a temporary dir, no demo feed, a notifier that
-//! records instead of showing) and waits for its reports. [`SequenceCheck`] checks the numbered events of one feed as they reach the
+//! [`Harness`] starts a real engine (by default: settings in a temporary dir, no demo feed, a
+//! notifier that records instead of showing; [`Harness::builder`] changes each) and waits for
+//! its reports. [`SequenceCheck`] checks the numbered events of one feed as they reach the
 //! sink: each exactly once, in order, with the exact data. [`run_chaos`] puts a
 //! [`ChaosProxy`](crate::chaos::ChaosProxy) between the engine and a
 //! [`NumberedServer`](crate::numbered::NumberedServer) and reports what arrived.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use herald_engine::demo::DemoOptions;
 use herald_engine::feed::backoff::BackoffPolicy;
 use herald_engine::feed::{ErrorKind, FeedConfig, FeedDraft, FeedId, FeedOptions, FeedStatus};
 use herald_engine::notify::{Notification, Notifier, NotifyError};
-use herald_engine::settings::{Settings, SettingsStore};
+use herald_engine::settings::{Settings, SettingsFile};
 use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine, triggers};
 use tokio::sync::mpsc;
 
@@ -74,43 +77,89 @@ pub fn fast_feed_options(idle_timeout: Duration) -> FeedOptions {
     }
 }
 
-/// A running engine with its settings in a temporary dir.
+/// A running engine with its settings in a temporary dir (or a home dir the test keeps).
 pub struct Harness {
     /// The engine.
     pub engine: EngineHandle,
     /// Everything it reports; drain it, or the engine stalls once the queue is full.
     pub reports: mpsc::Receiver<Report>,
-    /// What it would have shown as notifications.
+    /// What it would have shown as notifications (empty when the builder passed a notifier).
     pub notifier: Arc<Recording>,
     /// Makes every feed reconnect, as waking from sleep or a network change does. (The machine's
     /// own watchers are not used: a real network change during a test must not disturb it.)
     pub triggers: mpsc::Sender<triggers::Reason>,
-    /// Holds the settings dir; removed on drop.
-    pub dir: tempfile::TempDir,
+    /// Where the settings live.
+    home: PathBuf,
+    /// Holds a temporary home; removed on drop (`None` when the test passed its own).
+    _temp: Option<tempfile::TempDir>,
 }
 
-impl Harness {
-    /// An engine with no feeds.
-    pub fn start(feed_options: FeedOptions) -> Harness {
-        Harness::start_with(feed_options, Vec::new())
+/// How a [`Harness`] starts: [`Harness::builder`], then `.start()`.
+pub struct HarnessBuilder {
+    feed_options: FeedOptions,
+    feeds: Vec<FeedConfig>,
+    home: Option<PathBuf>,
+    notifier: Option<Arc<dyn Notifier>>,
+    demo: Option<DemoOptions>,
+}
+
+impl HarnessBuilder {
+    /// Connection options for every feed (default: the app's).
+    pub fn feed_options(mut self, options: FeedOptions) -> Self {
+        self.feed_options = options;
+        self
     }
 
-    /// An engine whose settings file already lists `feeds`: it starts them all at boot, as the
+    /// A settings file that already lists `feeds`: the engine starts them all at boot, as the
     /// app does at login.
-    pub fn start_with(feed_options: FeedOptions, feeds: Vec<FeedConfig>) -> Harness {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SettingsStore::new(dir.path().join("settings.json"));
-        if !feeds.is_empty() {
+    pub fn feeds(mut self, feeds: Vec<FeedConfig>) -> Self {
+        self.feeds = feeds;
+        self
+    }
+
+    /// Keeps settings in `home` (which the test owns and may reuse for a restart) instead of
+    /// a fresh temporary dir.
+    pub fn home(mut self, home: &Path) -> Self {
+        self.home = Some(home.to_owned());
+        self
+    }
+
+    /// Shows notifications through `notifier` instead of the recording one.
+    pub fn notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
+        self.notifier = Some(notifier);
+        self
+    }
+
+    /// Subscribes the demo feed on a first run (on a free port, paced by `options`), as the
+    /// app does.
+    pub fn first_run_demo(mut self, options: DemoOptions) -> Self {
+        self.demo = Some(options);
+        self
+    }
+
+    /// Starts the engine.
+    pub fn start(self) -> Harness {
+        let (home, temp) = match self.home {
+            Some(home) => (home, None),
+            None => {
+                let temp = tempfile::tempdir().expect("temp dir");
+                (temp.path().to_owned(), Some(temp))
+            }
+        };
+        let file = SettingsFile::new(home.join("settings.json"));
+        if !self.feeds.is_empty() {
             let settings = Settings {
-                feeds,
+                feeds: self.feeds,
                 ..Settings::default()
             };
-            store.save(&settings).expect("settings written");
+            file.save(&settings).expect("settings written");
         }
-        let notifier = Arc::new(Recording::default());
-        let mut options = EngineOptions::new(store, notifier.clone());
-        options.feed_options = feed_options;
-        options.demo_on_first_run = false;
+        let recording = Arc::new(Recording::default());
+        let notifier = self.notifier.unwrap_or_else(|| recording.clone());
+        let mut options = EngineOptions::new(file, notifier);
+        options.feed_options = self.feed_options;
+        options.demo_on_first_run = self.demo.is_some();
+        options.demo_options = self.demo.unwrap_or_default();
         options.demo_port = 0;
         let (triggers, triggers_rx) = mpsc::channel(4);
         options.triggers = Some(triggers_rx);
@@ -118,15 +167,42 @@ impl Harness {
         Harness {
             engine,
             reports,
-            notifier,
+            notifier: recording,
             triggers,
-            dir,
+            home,
+            _temp: temp,
+        }
+    }
+}
+
+impl Harness {
+    /// A builder: settings in a fresh temporary dir, no feeds, no demo, a recording notifier.
+    pub fn builder() -> HarnessBuilder {
+        HarnessBuilder {
+            feed_options: FeedOptions::default(),
+            feeds: Vec::new(),
+            home: None,
+            notifier: None,
+            demo: None,
         }
     }
 
+    /// An engine with no feeds.
+    pub fn start(feed_options: FeedOptions) -> Harness {
+        Harness::builder().feed_options(feed_options).start()
+    }
+
+    /// An engine whose settings file already lists `feeds`.
+    pub fn start_with(feed_options: FeedOptions, feeds: Vec<FeedConfig>) -> Harness {
+        Harness::builder()
+            .feed_options(feed_options)
+            .feeds(feeds)
+            .start()
+    }
+
     /// The settings file.
-    pub fn settings_file(&self) -> std::path::PathBuf {
-        self.dir.path().join("settings.json")
+    pub fn settings_file(&self) -> PathBuf {
+        self.home.join("settings.json")
     }
 
     /// Adds a feed named `name` at `url`.

@@ -1,16 +1,14 @@
 //! The engine against a real HTTP server on 127.0.0.1: what reaches the sink, the statuses a
 //! feed goes through, and what is saved.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use herald_engine::Report;
+use herald_engine::demo::DemoOptions;
 use herald_engine::feed::{ErrorKind, FeedDraft, FeedOptions, FeedStatus, StopReason};
 use herald_engine::notify::Notification;
-use herald_engine::settings::SettingsStore;
-use herald_engine::{EngineOptions, Report, engine};
-use herald_tests::scenario::{Harness, REPORT_WAIT as WAIT, Recording, fast_feed_options};
+use herald_tests::scenario::{Harness, REPORT_WAIT as WAIT, fast_feed_options};
 use herald_tests::server::{Reply, TestServer, dead_port};
-use tokio::sync::mpsc;
 
 #[tokio::test]
 async fn events_arrive_at_the_sink_complete_and_in_order() {
@@ -212,44 +210,25 @@ async fn removed_feed_stops_and_is_forgotten() {
 #[tokio::test]
 async fn feeds_survive_a_restart() {
     let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings = dir.path().join("settings.json");
-    let start = || {
-        let mut options = EngineOptions::new(
-            SettingsStore::new(&settings),
-            Arc::new(Recording::default()),
-        );
-        options.demo_on_first_run = false;
-        engine::start(options)
-    };
-    let (first, _reports) = start();
+    let home = tempfile::tempdir().unwrap();
+    let first = Harness::builder().home(home.path()).start();
     let draft = FeedDraft {
         name: "Kept".into(),
         url: server.url(),
         headers: "X-A: 1".into(),
         ..Default::default()
     };
-    let id = first.add_feed(draft).await.unwrap().id;
+    let id = first.engine.add_feed(draft).await.unwrap().id;
     drop(first);
-    let (second, mut reports) = start();
-    let feeds = second.list_feeds().await.unwrap();
+    let mut second = Harness::builder().home(home.path()).start();
+    let feeds = second.engine.list_feeds().await.unwrap();
     assert_eq!(feeds.len(), 1);
     assert_eq!((feeds[0].id.clone(), feeds[0].name.as_str()), (id, "Kept"));
     assert_eq!(feeds[0].header_names, ["X-A"]);
     // …and it reconnects.
-    loop {
-        match tokio::time::timeout(WAIT, reports.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            Report::Status {
-                status: FeedStatus::Live { .. },
-                ..
-            } => break,
-            _ => continue,
-        }
-    }
+    second
+        .next_status("live", |s| matches!(s, FeedStatus::Live { .. }))
+        .await;
     // …with its header, as saved.
     let last = server.requests().last().cloned().unwrap();
     assert_eq!(last.header("x-a"), Some("1"));
@@ -257,25 +236,16 @@ async fn feeds_survive_a_restart() {
 
 #[tokio::test]
 async fn first_run_subscribes_the_demo_feed_which_delivers_events() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = EngineOptions::new(
-        SettingsStore::new(dir.path().join("s.json")),
-        Arc::new(Recording::default()),
-    );
-    options.demo_port = 0;
-    options.demo_options.interval = Duration::from_millis(50);
-    let (engine, mut reports) = engine::start(options);
+    let demo = DemoOptions {
+        interval: Duration::from_millis(50),
+        ..DemoOptions::default()
+    };
+    let mut h = Harness::builder().first_run_demo(demo).start();
     let mut events = Vec::new();
     while events.len() < 3 {
-        if let Report::Event(e) = tokio::time::timeout(WAIT, reports.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            events.push(e);
-        }
+        events.push(h.next_event().await);
     }
-    let feeds = engine.list_feeds().await.unwrap();
+    let feeds = h.engine.list_feeds().await.unwrap();
     assert!(feeds[0].demo);
     assert_eq!(events[0].feed_name, "Herald demo");
     assert_eq!(
@@ -315,44 +285,30 @@ async fn events_a_server_replays_after_a_reconnect_are_delivered_once() {
 #[tokio::test]
 async fn paused_feed_disconnects_and_stays_paused_across_a_restart() {
     let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings = dir.path().join("settings.json");
-    let start = || {
-        let store = SettingsStore::new(&settings);
-        let mut options = EngineOptions::new(store, Arc::new(Recording::default()));
-        options.demo_on_first_run = false;
-        engine::start(options)
+    let home = tempfile::tempdir().unwrap();
+    let stopped_by_user = |s: &FeedStatus| {
+        matches!(
+            s,
+            FeedStatus::Stopped {
+                reason: StopReason::User
+            }
+        )
     };
-    let (engine, mut reports) = start();
+    let mut h = Harness::builder().home(home.path()).start();
     let draft = FeedDraft {
         name: "P".into(),
         url: server.url(),
         headers: String::new(),
         ..Default::default()
     };
-    let id = engine.add_feed(draft).await.unwrap().id;
-    wait_for_status(&mut reports, |s| matches!(s, FeedStatus::Live { .. })).await;
-    engine.set_paused(id.clone(), true).await.unwrap();
-    wait_for_status(&mut reports, |s| {
-        matches!(
-            s,
-            FeedStatus::Stopped {
-                reason: StopReason::User
-            }
-        )
-    })
-    .await;
-    drop(engine);
-    let (engine, mut reports) = start();
-    wait_for_status(&mut reports, |s| {
-        matches!(
-            s,
-            FeedStatus::Stopped {
-                reason: StopReason::User
-            }
-        )
-    })
-    .await;
+    let id = h.engine.add_feed(draft).await.unwrap().id;
+    h.next_status("live", |s| matches!(s, FeedStatus::Live { .. }))
+        .await;
+    h.engine.set_paused(id.clone(), true).await.unwrap();
+    h.next_status("paused", stopped_by_user).await;
+    drop(h);
+    let mut h = Harness::builder().home(home.path()).start();
+    h.next_status("paused at start", stopped_by_user).await;
     // A wrong connection would follow the status within milliseconds.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(
@@ -360,22 +316,10 @@ async fn paused_feed_disconnects_and_stays_paused_across_a_restart() {
         1,
         "a paused feed does not connect at start"
     );
-    engine.set_paused(id, false).await.unwrap();
-    wait_for_status(&mut reports, |s| matches!(s, FeedStatus::Live { .. })).await;
+    h.engine.set_paused(id, false).await.unwrap();
+    h.next_status("live again", |s| matches!(s, FeedStatus::Live { .. }))
+        .await;
     assert_eq!(server.requests().len(), 2);
-}
-
-async fn wait_for_status(reports: &mut mpsc::Receiver<Report>, want: impl Fn(&FeedStatus) -> bool) {
-    loop {
-        match tokio::time::timeout(WAIT, reports.recv())
-            .await
-            .unwrap()
-            .unwrap()
-        {
-            Report::Status { status, .. } if want(&status) => return,
-            _ => continue,
-        }
-    }
 }
 
 #[tokio::test]
@@ -399,25 +343,24 @@ async fn a_missing_ca_certificate_is_a_field_error() {
 async fn a_settings_file_that_cannot_be_written_is_an_error_and_changes_nothing() {
     // A folder where the temporary file must go: every save fails, as on a full disk (a
     // permission trick would not work for root).
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("settings.json");
+    let home = tempfile::tempdir().unwrap();
+    let path = home.path().join("settings.json");
     std::fs::write(&path, br#"{"version": 1, "feeds": []}"#).unwrap();
-    std::fs::create_dir(dir.path().join("settings.json.tmp")).unwrap();
-    let mut options = EngineOptions::new(SettingsStore::new(&path), Arc::new(Recording::default()));
-    options.demo_on_first_run = false;
-    let (engine, _reports) = engine::start(options);
+    std::fs::create_dir(home.path().join("settings.json.tmp")).unwrap();
+    let h = Harness::builder().home(home.path()).start();
+    assert_eq!(h.settings_file(), path);
     let draft = FeedDraft {
         url: "http://127.0.0.1:1/events".into(),
         ..Default::default()
     };
-    let error = engine.add_feed(draft).await.unwrap_err();
+    let error = h.engine.add_feed(draft).await.unwrap_err();
     assert!(
         matches!(error, herald_engine::Error::Settings(_)),
         "{error:?}"
     );
     assert!(error.to_string().contains("settings.json"), "{error}");
     assert!(
-        engine.list_feeds().await.unwrap().is_empty(),
+        h.engine.list_feeds().await.unwrap().is_empty(),
         "nothing half-added"
     );
     let kept = std::fs::read_to_string(&path).unwrap();

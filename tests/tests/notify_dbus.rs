@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use herald_engine::feed::FeedDraft;
 use herald_engine::notify::{APP_NAME, DesktopNotifier, Notification, Notifier};
-use herald_engine::settings::SettingsStore;
-use herald_engine::{EngineOptions, engine};
 use herald_tests::dbus::{PrivateBus, Recorder};
+use herald_tests::scenario::Harness;
 use herald_tests::server::{Reply, TestServer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -43,20 +42,16 @@ async fn desktop_notifier_sends_notify_calls_over_dbus() {
         Reply::stream("event: deploy\ndata: api is live\n\ndata: plain message\n\n").held_open(),
     )
     .await;
-    let dir = tempfile::tempdir().unwrap();
-    let mut options = EngineOptions::new(
-        SettingsStore::new(dir.path().join("s.json")),
-        Arc::new(DesktopNotifier),
-    );
-    options.demo_on_first_run = false;
-    let (engine, _reports) = engine::start(options);
+    let h = Harness::builder()
+        .notifier(Arc::new(DesktopNotifier))
+        .start();
     let draft = FeedDraft {
         name: "Ops".into(),
         url: server.url(),
         headers: String::new(),
         ..Default::default()
     };
-    engine.add_feed(draft).await.unwrap();
+    h.engine.add_feed(draft).await.unwrap();
     let calls = recorder.wait_for(3, Duration::from_secs(10)).await;
     let got: Vec<_> = calls[1..]
         .iter()

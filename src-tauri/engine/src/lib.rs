@@ -7,10 +7,12 @@
 //!
 //! # Layout
 //! - [`sse`]: the protocol. A push parser with no I/O: bytes in, [`sse::Event`]s out.
-//! - [`feed`]: one feed's life: its settings, the HTTP request, the supervisor loop, the backoff
-//!   policy and the status the user sees.
-//! - [`engine`]: the actor that owns every feed; callers hold an [`EngineHandle`].
-//! - [`settings`]: the settings file in the OS config dir, written atomically, never clobbered.
+//! - [`feed`]: one feed's life: its settings, the HTTP clients and request, the supervisor loop,
+//!   the backoff policy and the status the user sees.
+//! - [`engine`]: the actor that owns every feed; callers hold an [`EngineHandle`]. Split into its
+//!   handle, the feed registry, the notices and the demo host.
+//! - [`settings`]: the settings file in the OS config dir, written atomically, never clobbered;
+//!   every edit goes through [`settings::Settings::change`].
 //! - [`notify`]: what an event looks like as a notification, and the sender that shows it.
 //! - [`demo`]: a small SSE server with realistic events, for the first-run demo and for tests.
 //! - [`report`]: what the engine tells its owner (events, statuses, notices): the one sink.

@@ -35,6 +35,26 @@ impl Default for Settings {
     }
 }
 
+impl Settings {
+    /// Changes the settings and saves them, or changes nothing: `change` edits a copy, the copy
+    /// is saved, and only a saved copy replaces `self`. Every edit of the settings goes through
+    /// here, so none can leave memory and the file disagreeing.
+    pub async fn change<T, E: From<SettingsError>>(
+        &mut self,
+        file: &SettingsFile,
+        change: impl FnOnce(&mut Settings) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut next = self.clone();
+        let out = change(&mut next)?;
+        if let Err(e) = file.save_in_background(next.clone()).await {
+            tracing::error!(error = %e, "settings not saved");
+            return Err(e.into());
+        }
+        *self = next;
+        Ok(out)
+    }
+}
+
 /// Why settings could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -66,8 +86,10 @@ pub struct Loaded {
 
 /// Where the settings live, and how they are read and written.
 #[derive(Debug, Clone)]
-pub struct SettingsStore {
+pub struct SettingsFile {
     path: PathBuf,
+    /// False once the file could not be read: never overwrite what we could not read.
+    writable: bool,
 }
 
 /// Herald's directories (config, data) as the OS wants them; honours `XDG_*` on Linux.
@@ -75,16 +97,25 @@ pub fn project_dirs() -> Option<directories::ProjectDirs> {
     directories::ProjectDirs::from("", "", "herald")
 }
 
-impl SettingsStore {
-    /// A store at `path`.
-    pub fn new(path: impl Into<PathBuf>) -> SettingsStore {
-        SettingsStore { path: path.into() }
+impl SettingsFile {
+    /// The settings file at `path`.
+    pub fn new(path: impl Into<PathBuf>) -> SettingsFile {
+        SettingsFile {
+            path: path.into(),
+            writable: true,
+        }
     }
 
-    /// The store in the OS config dir (`$XDG_CONFIG_HOME/herald/settings.json` on Linux).
-    pub fn default_location() -> Result<SettingsStore, SettingsError> {
+    /// From now on, saving keeps changes in memory only and leaves the file alone: for a file
+    /// Herald could not read, which it must not replace with what it knows.
+    pub fn stop_writing(&mut self) {
+        self.writable = false;
+    }
+
+    /// The settings file in the OS config dir (`$XDG_CONFIG_HOME/herald/settings.json` on Linux).
+    pub fn default_location() -> Result<SettingsFile, SettingsError> {
         let dirs = project_dirs().ok_or(SettingsError::NoConfigDir)?;
-        Ok(SettingsStore::new(dirs.config_dir().join("settings.json")))
+        Ok(SettingsFile::new(dirs.config_dir().join("settings.json")))
     }
 
     /// The settings file's path.
@@ -129,8 +160,20 @@ impl SettingsStore {
         }
     }
 
-    /// Writes the settings atomically: temp file, fsync, rename over the old one.
+    /// [`SettingsFile::save`] on tokio's blocking pool, so the fsync never stalls an async task.
+    pub async fn save_in_background(&self, settings: Settings) -> Result<(), SettingsError> {
+        let file = self.clone();
+        tokio::task::spawn_blocking(move || file.save(&settings))
+            .await
+            .unwrap_or_else(|e| Err(self.io_error("write", io::Error::other(e.to_string()))))
+    }
+
+    /// Writes the settings atomically: temp file, fsync, rename over the old one. Does nothing
+    /// after [`SettingsFile::stop_writing`].
     pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+        if !self.writable {
+            return Ok(());
+        }
         let dir = self.path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir).map_err(|e| self.io_error("create the folder of", e))?;
         let tmp = self.path.with_extension("json.tmp");
@@ -223,9 +266,7 @@ mod tests {
     #[test]
     fn missing_file_is_a_first_run() {
         let dir = tempfile::tempdir().unwrap();
-        let loaded = SettingsStore::new(dir.path().join("s.json"))
-            .load()
-            .unwrap();
+        let loaded = SettingsFile::new(dir.path().join("s.json")).load().unwrap();
         assert!(loaded.first_run);
         assert!(loaded.settings.feeds.is_empty());
     }
@@ -233,16 +274,57 @@ mod tests {
     #[test]
     fn saved_settings_load_back() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SettingsStore::new(dir.path().join("nested/s.json"));
+        let file = SettingsFile::new(dir.path().join("nested/s.json"));
         let settings = Settings {
             version: VERSION,
             feeds: vec![feed()],
         };
-        store.save(&settings).unwrap();
-        let loaded = store.load().unwrap();
+        file.save(&settings).unwrap();
+        let loaded = file.load().unwrap();
         assert!(!loaded.first_run);
         assert_eq!(loaded.settings, settings);
         assert!(!dir.path().join("nested/s.json.tmp").exists());
+    }
+
+    #[tokio::test]
+    async fn a_change_is_kept_only_once_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = SettingsFile::new(dir.path().join("s.json"));
+        let mut settings = Settings::default();
+        let added = settings
+            .change(&file, |s| {
+                s.feeds.push(feed());
+                Ok::<_, SettingsError>(s.feeds.len())
+            })
+            .await
+            .unwrap();
+        assert_eq!(added, 1);
+        assert_eq!(file.load().unwrap().settings, settings);
+
+        // A save that fails (a folder where the temp file goes) leaves memory and file as they were.
+        std::fs::create_dir(dir.path().join("s.json.tmp")).unwrap();
+        let failed = settings
+            .change(&file, |s| {
+                s.feeds.clear();
+                Ok::<_, SettingsError>(())
+            })
+            .await;
+        assert!(
+            matches!(failed, Err(SettingsError::Io { .. })),
+            "{failed:?}"
+        );
+        assert_eq!(settings.feeds.len(), 1, "rolled back");
+        assert_eq!(file.load().unwrap().settings.feeds.len(), 1);
+
+        // A change that refuses itself saves nothing.
+        let refused: Result<(), SettingsError> = settings
+            .change(&file, |s| {
+                s.feeds.clear();
+                Err(SettingsError::NoConfigDir)
+            })
+            .await;
+        assert!(refused.is_err());
+        assert_eq!(settings.feeds.len(), 1);
     }
 
     #[test]
@@ -250,8 +332,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
         fs::write(&path, b"{ this is not json").unwrap();
-        let store = SettingsStore::new(&path);
-        let loaded = store.load().unwrap();
+        let file = SettingsFile::new(&path);
+        let loaded = file.load().unwrap();
         assert!(loaded.settings.feeds.is_empty());
         let notice = loaded.notice.expect("the user is told");
         assert_eq!(notice.level, NoticeLevel::Error);
@@ -284,7 +366,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
         fs::write(&path, &text).unwrap();
-        let notice = SettingsStore::new(&path).load().unwrap().notice.unwrap();
+        let notice = SettingsFile::new(&path).load().unwrap().notice.unwrap();
         assert!(!notice.message.contains("s3cr"), "{}", notice.message);
         assert!(!notice.message.contains("Bearer"), "{}", notice.message);
         // What is wrong, and where, is still said.

@@ -2,6 +2,7 @@
 //!
 //! - [`config`]: the feed as the user saved it ([`FeedConfig`]) and the form it comes from
 //!   ([`FeedDraft`]), with validation that names the field at fault.
+//! - [`clients`]: which HTTP client a feed connects with (shared, or one per CA file).
 //! - [`connection`]: one HTTP request and the checks on its response.
 //! - [`supervisor`]: the one plain `async` loop that keeps a feed connected.
 //! - [`delivered`]: exactly once — the events already delivered, so replays are dropped.
@@ -9,6 +10,7 @@
 //! - [`status`]: the state machine the UI and the tests read, and the errors it carries.
 
 pub mod backoff;
+pub mod clients;
 pub mod config;
 pub mod connection;
 pub mod delivered;
