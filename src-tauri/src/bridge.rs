@@ -120,6 +120,8 @@ mod tests {
             data: format!("{seq}"),
             last_event_id: String::new(),
             received_at: 0,
+            read: false,
+            catch_up: false,
         })
     }
 

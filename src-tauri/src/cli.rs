@@ -10,8 +10,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use herald_engine::demo::{self, DemoOptions, DemoServer};
 use herald_engine::feed::clients::Clients;
+use herald_engine::feed::replay::{Recent, ReplayRule};
 use herald_engine::feed::{
-    self, Control, FeedDraft, FeedError, FeedOptions, FeedStatus, FeedUpdate, StopReason,
+    self, Control, Cursor, FeedDraft, FeedError, FeedOptions, FeedStatus, FeedUpdate, StopReason,
 };
 use tokio::sync::mpsc;
 
@@ -119,14 +120,20 @@ async fn tail(args: TailArgs) -> ExitCode {
         ..FeedOptions::default()
     };
     let (tx, mut rx) = mpsc::channel(256);
-    let last_event_id = args.last_event_id.unwrap_or_default();
+    let cursor = Cursor {
+        last_event_id: args.last_event_id.unwrap_or_default(),
+        retry_ms: None,
+    };
     // Like the app, a reconnecting tail reconnects at once after a sleep or a network change.
     let reconnect = options.reconnect;
     let (control, control_rx) = mpsc::channel(4);
-    let run = feed::supervisor::run(client, feed, options, last_event_id, tx, control_rx);
+    let run = feed::supervisor::run(client, feed, options, cursor, tx, control_rx);
     let supervisor = tokio::spawn(run);
     let mut triggers = herald_engine::triggers::watch();
     let mut stdout = std::io::stdout().lock();
+    // Exactly once, as in the app, with a memory of recent events standing in for the store.
+    let mut replays = ReplayRule::default();
+    let mut recent = Recent::default();
     loop {
         let message = tokio::select! {
             message = rx.recv() => message,
@@ -137,8 +144,12 @@ async fn tail(args: TailArgs) -> ExitCode {
         };
         let Some(message) = message else { break };
         match message.update {
-            FeedUpdate::Event(event) => {
-                let line = serde_json::to_string(&event).expect("events serialize");
+            FeedUpdate::Event(received) => {
+                if replays.is_replay(&received, |e| recent.contains(e)) {
+                    continue;
+                }
+                recent.remember(&received.event);
+                let line = serde_json::to_string(&received.event).expect("events serialize");
                 if writeln!(stdout, "{line}")
                     .and_then(|()| stdout.flush())
                     .is_err()
@@ -158,6 +169,7 @@ async fn tail(args: TailArgs) -> ExitCode {
                 }
             }
             FeedUpdate::Dropped(why) => eprintln!("herald tail: {why}"),
+            FeedUpdate::Cursor(_) => {}
         }
     }
     match supervisor.await {

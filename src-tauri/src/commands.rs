@@ -1,15 +1,15 @@
 //! The commands the UI invokes. Each parses its arguments, calls the engine and maps errors;
 //! names match the JS `invoke` names.
 
+use std::collections::HashMap;
+
 use herald_engine::feed::{FeedDraft, FeedId};
 use herald_engine::report::FeedView;
+use herald_engine::store::{Query, ReadMark};
 use herald_engine::{EngineHandle, EventRecord, Notice};
 use tauri::State;
 
 use crate::error::IpcError;
-
-/// The most events the UI may ask for at once.
-const MAX_RECENT: usize = 1000;
 
 /// Every feed with its status.
 #[tauri::command]
@@ -54,14 +54,37 @@ pub async fn set_feed_paused(
     Ok(engine.set_paused(FeedId(id), paused).await?)
 }
 
-/// Recent events, newest first.
+/// One page of stored events, newest first: the newest page, or the one `before` a seq, with
+/// the filters and search of `query`.
 #[tauri::command]
-pub async fn recent_events(
+pub async fn list_events(
     engine: State<'_, EngineHandle>,
-    limit: Option<usize>,
+    query: Query,
 ) -> Result<Vec<EventRecord>, IpcError> {
-    let limit = limit.unwrap_or(200).min(MAX_RECENT);
-    Ok(engine.recent_events(limit).await?)
+    Ok(engine.events(query).await?)
+}
+
+/// Unread events per feed id (feeds with none left out).
+#[tauri::command]
+pub async fn unread_counts(
+    engine: State<'_, EngineHandle>,
+) -> Result<HashMap<FeedId, u64>, IpcError> {
+    Ok(engine.unread_counts().await?)
+}
+
+/// Marks events read: one (`seq`), a feed's (`feedId`), or all (neither).
+#[tauri::command]
+pub async fn mark_read(
+    engine: State<'_, EngineHandle>,
+    seq: Option<u64>,
+    feed_id: Option<String>,
+) -> Result<(), IpcError> {
+    let mark = match (seq, feed_id) {
+        (Some(seq), _) => ReadMark::Event(seq),
+        (None, Some(feed)) => ReadMark::Feed(FeedId(feed)),
+        (None, None) => ReadMark::All,
+    };
+    Ok(engine.mark_read(mark).await?)
 }
 
 /// Notices raised since startup.

@@ -32,7 +32,7 @@ impl From<herald_engine::Error> for IpcError {
                 message: error.to_string(),
                 field: None,
             },
-            Error::Settings(_) | Error::Stopped => IpcError {
+            Error::Settings(_) | Error::Store(_) | Error::Stopped => IpcError {
                 code: "failed",
                 message: error.to_string(),
                 field: None,

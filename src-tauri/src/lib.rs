@@ -43,7 +43,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::remove_feed,
             commands::reconnect_feed,
             commands::set_feed_paused,
-            commands::recent_events,
+            commands::list_events,
+            commands::unread_counts,
+            commands::mark_read,
             commands::notices,
         ])
         .setup(|app| {
@@ -54,8 +56,9 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Starts the engine on Tauri's runtime and the bridge that forwards its reports to the UI.
 fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<()> {
-    let store = SettingsFile::default_location()?;
-    let mut options = EngineOptions::new(store, Arc::new(DesktopNotifier));
+    let settings = SettingsFile::default_location()?;
+    let store = herald_engine::store::default_path().context("cannot find a data directory")?;
+    let mut options = EngineOptions::new(settings, store, Arc::new(DesktopNotifier));
     // Lets tests (and anyone whose port 47801 is taken) move the demo feed elsewhere.
     if let Some(port) = std::env::var("HERALD_DEMO_PORT")
         .ok()

@@ -156,7 +156,7 @@ impl HarnessBuilder {
         }
         let recording = Arc::new(Recording::default());
         let notifier = self.notifier.unwrap_or_else(|| recording.clone());
-        let mut options = EngineOptions::new(file, notifier);
+        let mut options = EngineOptions::new(file, home.join("herald.db"), notifier);
         options.feed_options = self.feed_options;
         options.demo_on_first_run = self.demo.is_some();
         options.demo_options = self.demo.unwrap_or_default();
@@ -203,6 +203,17 @@ impl Harness {
     /// The settings file.
     pub fn settings_file(&self) -> PathBuf {
         self.home.join("settings.json")
+    }
+
+    /// The event store's database.
+    pub fn store_file(&self) -> PathBuf {
+        self.home.join("herald.db")
+    }
+
+    /// Stops the engine as Quit does (feeds closed, the store flushed) and waits for it, so a
+    /// harness started next on the same home sees everything this one kept.
+    pub async fn stop(self) {
+        self.engine.shutdown().await.expect("the engine shuts down");
     }
 
     /// Adds a feed named `name` at `url`.

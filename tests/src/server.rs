@@ -22,7 +22,7 @@ pub struct Reply {
     pub content_type: String,
     /// Body pieces, written (and flushed) one by one.
     pub chunks: Vec<Vec<u8>>,
-    /// Pause before each chunk.
+    /// Pause between two chunks (the first goes at once).
     pub pause: Duration,
     /// Keep the connection open after the last chunk (a live stream) instead of closing it.
     pub hold_open: bool,
@@ -72,7 +72,7 @@ impl Reply {
         self
     }
 
-    /// The same reply, pausing `pause` before each chunk.
+    /// The same reply, pausing `pause` between two chunks.
     pub fn paced(mut self, pause: Duration) -> Reply {
         self.pause = pause;
         self
@@ -204,8 +204,10 @@ async fn write_reply<S: AsyncWrite + Unpin>(socket: &mut S, reply: &Reply) -> st
     head.push_str("\r\n");
     socket.write_all(head.as_bytes()).await?;
     socket.flush().await?;
-    for chunk in &reply.chunks {
-        tokio::time::sleep(reply.pause).await;
+    for (n, chunk) in reply.chunks.iter().enumerate() {
+        if n > 0 {
+            tokio::time::sleep(reply.pause).await;
+        }
         socket.write_all(chunk).await?;
         socket.flush().await?;
     }

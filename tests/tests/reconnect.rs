@@ -252,7 +252,7 @@ async fn a_feed_idle_timeout_replaces_a_silent_connection() {
         client,
         Arc::new(config),
         options,
-        String::new(),
+        Default::default(),
         tx,
         control_rx,
     );
@@ -263,8 +263,8 @@ async fn a_feed_idle_timeout_replaces_a_silent_connection() {
             .await
             .unwrap()
             .unwrap();
-        if let herald_engine::feed::FeedUpdate::Event(e) = message.update {
-            data.push(e.data.to_string());
+        if let herald_engine::feed::FeedUpdate::Event(r) = message.update {
+            data.push(r.event.data.to_string());
         }
     }
     assert_eq!(data, ["then silence", "fresh"]);
@@ -390,7 +390,7 @@ async fn backoff_waits_follow_the_policy_with_paused_time() {
         client,
         Arc::new(config),
         FeedOptions::default(),
-        String::new(),
+        Default::default(),
         tx,
         control_rx,
     );

@@ -55,7 +55,8 @@ export function toFeedDraft(form) {
 /**
  * @param {Store} store
  * @param {Api} api
- * @param {{ recentLimit: number }} options how many past events to load at startup
+ * @param {{ recentLimit: number }} options how many stored events a page holds (the first page
+ *   loads at startup, older ones on demand)
  */
 export function createActions(store, api, options) {
   /**
@@ -103,6 +104,23 @@ export function createActions(store, api, options) {
         store.upsertFeed(await api.addDemoFeed());
       } catch (raw) {
         report("Could not add the demo feed", raw);
+      }
+    },
+
+    /**
+     * Loads the page of stored events older than the oldest one shown.
+     * @returns {Promise<void>}
+     */
+    async loadOlder() {
+      const { timeline, older } = store.getState();
+      if (older !== "more" || timeline.length === 0) return;
+      store.olderLoading();
+      try {
+        const before = timeline[timeline.length - 1].seq;
+        store.addOlder(await api.listEvents({ before, limit: options.recentLimit }), options.recentLimit);
+      } catch (raw) {
+        store.olderFailed();
+        report("Could not load older events", raw);
       }
     },
 
@@ -183,7 +201,7 @@ export function createActions(store, api, options) {
 
       const [feeds, events, notices] = await Promise.allSettled([
         api.listFeeds(),
-        api.recentEvents(options.recentLimit),
+        api.listEvents({ limit: options.recentLimit }),
         api.notices(),
       ]);
       loading = false;
@@ -198,7 +216,7 @@ export function createActions(store, api, options) {
         // feed would be wrong, so the list stays unloaded and the notice says why.
         report("Could not load your feeds", feeds.reason);
       }
-      if (events.status === "fulfilled") store.loadEvents(events.value);
+      if (events.status === "fulfilled") store.loadEvents(events.value, options.recentLimit);
       else report("Could not load recent events", events.reason);
       if (notices.status === "fulfilled") notices.value.forEach((n) => store.addNotice(n));
       else report("Could not load notices", notices.reason);

@@ -8,6 +8,7 @@ import { toIpcError } from "./errors.js";
 /** @typedef {import("./types.js").FeedView} FeedView */
 /** @typedef {import("./types.js").FeedDraft} FeedDraft */
 /** @typedef {import("./types.js").EventRecord} EventRecord */
+/** @typedef {import("./types.js").EventQuery} EventQuery */
 /** @typedef {import("./types.js").Notice} Notice */
 /** @typedef {import("./types.js").StatusChange} StatusChange */
 
@@ -97,10 +98,11 @@ export const setFeedPaused = (id, paused) => call("set_feed_paused", { id, pause
 export const addDemoFeed = () => call("add_demo_feed");
 
 /**
- * @param {number} limit
+ * One page of stored events: the newest, or those older than `query.before` (a seq).
+ * @param {EventQuery} query
  * @returns {Promise<EventRecord[]>} newest first
  */
-export const recentEvents = (limit) => call("recent_events", { limit });
+export const listEvents = (query) => call("list_events", { query });
 
 /** @returns {Promise<Notice[]>} */
 export const notices = () => call("notices");

@@ -16,12 +16,15 @@ import { isCountingDown } from "./status.js";
 /** @typedef {import("./types.js").IpcError} IpcError */
 /** @typedef {import("./errors.js").FormErrors} FormErrors */
 
-/** How many events the timeline keeps; older ones drop off the end. */
+/** How many events the timeline keeps from live batches; older ones drop off the end (they
+ * stay in the store, a page away). Pages the user asks for raise the cap by their size. */
 export const TIMELINE_CAP = 500;
 /** How many notices stay on screen at most; the oldest go first. */
 export const NOTICE_CAP = 20;
 
 /** @typedef {"timeline" | "settings"} View */
+/** Whether older events can be loaded: "more" may exist, "loading" now, "end" none left. */
+/** @typedef {"more" | "loading" | "end"} Older */
 /** @typedef {{ id: number, level: NoticeLevel, message: string }} NoticeItem */
 /** @typedef {{ saving: boolean, errors: FormErrors }} FormState */
 
@@ -31,7 +34,9 @@ export const NOTICE_CAP = 20;
  * @property {ReadonlyMap<string, FeedView>} feeds feeds by id
  * @property {ReadonlyMap<string, FeedStatus>} statuses latest status by feed id
  * @property {boolean} feedsLoaded false until the first feed list arrived, so empty states do not flash
- * @property {EventRecord[]} timeline newest first, at most `cap` rows, one row per `seq`
+ * @property {EventRecord[]} timeline newest first, at most `timelineCap` rows, one row per `seq`
+ * @property {number} timelineCap how many rows the timeline keeps (the cap plus pages loaded)
+ * @property {Older} older whether an older page can be loaded
  * @property {NoticeItem[]} notices oldest first
  * @property {View} view which view is shown
  * @property {FormState} form the add-feed form's saving flag and error lines
@@ -70,7 +75,7 @@ export function mergeEvents(timeline, incoming, cap) {
   if (fresh.length === 0) return timeline;
   const merged = fresh.concat(timeline);
   // Live batches are newer than everything shown, so this is usually already in order. It is
-  // not when `recent_events` answers after a live batch landed: then sort once.
+  // not when `list_events` answers after a live batch landed: then sort once.
   if (!isNewestFirst(merged)) merged.sort((a, b) => b.seq - a.seq);
   return merged.length > cap ? merged.slice(0, cap) : merged;
 }
@@ -110,6 +115,8 @@ export function createStore(options = {}) {
     statuses: new Map(),
     feedsLoaded: false,
     timeline: [],
+    timelineCap: cap,
+    older: "more",
     notices: [],
     view: "timeline",
     form: { saving: false, errors: {} },
@@ -223,12 +230,37 @@ export function createStore(options = {}) {
     },
 
     /**
-     * Events from `recent_events`, newest first.
+     * The newest page from `list_events`, newest first; a page shorter than `pageSize` means
+     * the store holds nothing older.
      * @param {EventRecord[]} newestFirst
+     * @param {number} pageSize
      */
-    loadEvents(newestFirst) {
-      const timeline = mergeEvents(state.timeline, newestFirst, cap);
-      if (timeline !== state.timeline) update({ timeline });
+    loadEvents(newestFirst, pageSize) {
+      const timeline = mergeEvents(state.timeline, newestFirst, state.timelineCap);
+      const older = newestFirst.length < pageSize ? "end" : "more";
+      if (timeline !== state.timeline || older !== state.older) update({ timeline, older });
+    },
+
+    /** An older page was asked for. */
+    olderLoading() {
+      update({ older: "loading" });
+    },
+
+    /** Asking for an older page failed: the user may try again. */
+    olderFailed() {
+      update({ older: "more" });
+    },
+
+    /**
+     * An older page from `list_events`, newest first: it goes below the rows shown, and the
+     * timeline keeps that many more rows from now on.
+     * @param {EventRecord[]} newestFirst
+     * @param {number} pageSize
+     */
+    addOlder(newestFirst, pageSize) {
+      const timelineCap = state.timelineCap + newestFirst.length;
+      const timeline = mergeEvents(state.timeline, newestFirst, timelineCap);
+      update({ timeline, timelineCap, older: newestFirst.length < pageSize ? "end" : "more" });
     },
 
     /**
@@ -236,8 +268,11 @@ export function createStore(options = {}) {
      * @param {EventRecord[]} oldestFirst
      */
     addEvents(oldestFirst) {
-      const timeline = mergeEvents(state.timeline, [...oldestFirst].reverse(), cap);
-      if (timeline !== state.timeline) update({ timeline });
+      const timeline = mergeEvents(state.timeline, [...oldestFirst].reverse(), state.timelineCap);
+      // Rows that fell off the end are in the store again: they can be paged back.
+      const cut = state.timeline.length + oldestFirst.length > state.timelineCap;
+      const older = cut && state.older === "end" ? "more" : state.older;
+      if (timeline !== state.timeline) update({ timeline, older });
     },
 
     /**

@@ -34,11 +34,21 @@
  */
 
 /**
- * One received server-sent event. `seq` grows with every stored event.
+ * One stored server-sent event. `seq` is its place in the store: it grows with every event
+ * and is never reused. `catchUp` marks the burst a server sends right after a (re)connection.
  * @typedef {{
  *   seq: number, feedId: string, feedName: string, type: string, data: string,
- *   lastEventId: string, receivedAt: number
+ *   lastEventId: string, receivedAt: number, read: boolean, catchUp: boolean
  * }} EventRecord
+ */
+
+/**
+ * What `list_events` reads; every field is optional. `before` pages back (older than that
+ * seq); `text` is a full-text search; `since`/`until` are ms since the epoch.
+ * @typedef {{
+ *   feed?: string, type?: string, text?: string, since?: number, until?: number,
+ *   unread?: boolean, before?: number, limit?: number
+ * }} EventQuery
  */
 
 /**

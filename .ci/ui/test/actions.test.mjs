@@ -27,7 +27,7 @@ function fakeApi(replies = {}) {
     api: {
       hasBackend: () => replies.hasBackend ?? true,
       listFeeds: () => answer("list_feeds"),
-      recentEvents: (limit) => answer("recent_events", limit),
+      listEvents: (query) => answer("list_events", query),
       notices: () => answer("notices"),
       addFeed: (draft) => answer("add_feed", draft),
       addDemoFeed: () => answer("add_demo_feed"),
@@ -44,7 +44,7 @@ function fakeApi(replies = {}) {
 
 function setup(replies) {
   const store = createStore({ schedule: () => {} });
-  const fake = fakeApi({ list_feeds: [], recent_events: [], notices: [], ...replies });
+  const fake = fakeApi({ list_feeds: [], list_events: [], notices: [], ...replies });
   const actions = createActions(store, fake.api, { recentLimit: 500 });
   return { store, actions, ...fake };
 }
@@ -62,13 +62,13 @@ describe("start", () => {
     await actions.start();
     const firstLoad = calls.findIndex((c) => !c.startsWith("listen"));
     assert.deepEqual(calls.slice(0, firstLoad).sort(), ["listen events", "listen feeds", "listen notice", "listen status"]);
-    assert.deepEqual(calls.slice(firstLoad).sort(), ["list_feeds", "notices", "recent_events"]);
+    assert.deepEqual(calls.slice(firstLoad).sort(), ["list_events", "list_feeds", "notices"]);
   });
 
-  test("loads feeds, recent events and startup notices", async () => {
+  test("loads feeds, the newest page of stored events and startup notices", async () => {
     const { actions, store } = setup({
       list_feeds: [feed("a")],
-      recent_events: [ev(3), ev(2)],
+      list_events: [ev(3), ev(2)],
       notices: [{ level: "warning", message: "settings file was corrupt, moved aside" }],
     });
     await actions.start();
@@ -80,7 +80,7 @@ describe("start", () => {
 
   test("events, statuses and a feed list that arrive while loading are not overwritten", async () => {
     const list = deferred();
-    const { actions, store, emit } = setup({ list_feeds: () => list.promise, recent_events: [ev(1)] });
+    const { actions, store, emit } = setup({ list_feeds: () => list.promise, list_events: [ev(1)] });
     const started = actions.start();
     await new Promise((r) => setImmediate(r));
     emit("events", [ev(2)]);
@@ -108,7 +108,7 @@ describe("start", () => {
   test("a failed load becomes an error notice and the rest still loads", async () => {
     const { actions, store } = setup({
       list_feeds: () => Promise.reject({ code: "io", message: "database locked" }),
-      recent_events: [ev(1)],
+      list_events: [ev(1)],
     });
     await actions.start();
     const s = store.getState();
@@ -368,5 +368,60 @@ describe("setFeedPaused", () => {
     assert.equal(store.getState().notices.length, 0, "no error shown");
     emit("status", { feedId: "a", status: { state: "stopped", reason: "user" } });
     assert.deepEqual(store.getState().statuses.get("a"), { state: "stopped", reason: "user" });
+  });
+});
+
+describe("older pages", () => {
+  test("the first page asks for the page size; a full page offers older events", async () => {
+    const asked = [];
+    const { actions, store } = setup({
+      list_events: (query) => {
+        asked.push(query);
+        return Promise.resolve([ev(3), ev(2)]);
+      },
+    });
+    await actions.start();
+    assert.deepEqual(asked, [{ limit: 500 }]);
+    assert.equal(store.getState().older, "end", "2 of 500: nothing older");
+  });
+
+  test("show older asks for the page before the oldest row and appends it", async () => {
+    const asked = [];
+    const pages = [[ev(6), ev(5)], [ev(4), ev(3)], [ev(2)]];
+    const store = createStore({ schedule: () => {} });
+    const fake = fakeApi({
+      list_feeds: [],
+      notices: [],
+      list_events: (query) => {
+        asked.push(query);
+        return Promise.resolve(pages.shift());
+      },
+    });
+    const actions = createActions(store, fake.api, { recentLimit: 2 });
+    await actions.start();
+    assert.equal(store.getState().older, "more");
+    await actions.loadOlder();
+    assert.deepEqual(seqs(store.getState().timeline), [6, 5, 4, 3]);
+    await actions.loadOlder();
+    assert.deepEqual(seqs(store.getState().timeline), [6, 5, 4, 3, 2]);
+    assert.equal(store.getState().older, "end");
+    await actions.loadOlder(); // nothing older: no call
+    assert.deepEqual(asked, [{ limit: 2 }, { before: 5, limit: 2 }, { before: 3, limit: 2 }]);
+  });
+
+  test("a failed older page can be asked for again", async () => {
+    let fail = false;
+    const store = createStore({ schedule: () => {} });
+    const fake = fakeApi({
+      list_feeds: [],
+      notices: [],
+      list_events: () => (fail ? Promise.reject({ code: "failed", message: "disk gone" }) : Promise.resolve([ev(2), ev(1)])),
+    });
+    const actions = createActions(store, fake.api, { recentLimit: 2 });
+    await actions.start();
+    fail = true;
+    await actions.loadOlder();
+    assert.equal(store.getState().older, "more");
+    assert.match(store.getState().notices[0].message, /older events: disk gone/);
   });
 });

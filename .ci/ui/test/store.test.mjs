@@ -26,16 +26,16 @@ describe("timeline", () => {
     assert.deepEqual(seqs(store.getState().timeline), [4, 3, 2, 1]);
   });
 
-  test("recent_events (newest first) loads in the order given", () => {
+  test("list_events (newest first) loads in the order given", () => {
     const { store } = setup();
-    store.loadEvents([ev(9), ev(8), ev(7)]);
+    store.loadEvents([ev(9), ev(8), ev(7)], 3);
     assert.deepEqual(seqs(store.getState().timeline), [9, 8, 7]);
   });
 
-  test("recent_events answering after a live batch merges in seq order without duplicates", () => {
+  test("list_events answering after a live batch merges in seq order without duplicates", () => {
     const { store } = setup();
     store.addEvents([ev(10), ev(11)]);
-    store.loadEvents([ev(10), ev(9), ev(8)]);
+    store.loadEvents([ev(10), ev(9), ev(8)], 3);
     assert.deepEqual(seqs(store.getState().timeline), [11, 10, 9, 8]);
   });
 
@@ -44,6 +44,18 @@ describe("timeline", () => {
     store.addEvents([ev(1), ev(2)]);
     store.addEvents([ev(3), ev(4), ev(5)]);
     assert.deepEqual(seqs(store.getState().timeline), [5, 4, 3]);
+  });
+
+  test("an older page raises the cap by its size, and live events then keep it", () => {
+    const { store } = setup({ cap: 3 });
+    store.loadEvents([ev(9), ev(8), ev(7)], 3);
+    assert.equal(store.getState().older, "more", "a full page");
+    store.addOlder([ev(6), ev(5)], 3);
+    assert.deepEqual(seqs(store.getState().timeline), [9, 8, 7, 6, 5]);
+    assert.equal(store.getState().older, "end", "a short page: nothing older");
+    store.addEvents([ev(10)]);
+    assert.deepEqual(seqs(store.getState().timeline), [10, 9, 8, 7, 6]);
+    assert.equal(store.getState().older, "more", "5 fell off the end and can be paged back");
   });
 
   test("the default cap is TIMELINE_CAP", () => {

@@ -2,6 +2,7 @@
 
 use crate::feed::ValidationError;
 use crate::settings::SettingsError;
+use crate::store::StoreError;
 
 /// An error from an engine operation.
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +16,9 @@ pub enum Error {
     /// The settings could not be saved; nothing was changed.
     #[error(transparent)]
     Settings(#[from] SettingsError),
+    /// The event store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
     /// The engine has shut down.
     #[error("Herald's engine has stopped: quit and restart Herald (its log says why)")]
     Stopped,

@@ -13,6 +13,7 @@
 //!   handle, the feed registry, the notices and the demo host.
 //! - [`settings`]: the settings file in the OS config dir, written atomically, never clobbered;
 //!   every edit goes through [`settings::Settings::change`].
+//! - [`store`]: SQLite: every event kept, each feed's resume point, search, retention.
 //! - [`notify`]: what an event looks like as a notification, and the sender that shows it.
 //! - [`demo`]: a small SSE server with realistic events, for the first-run demo and for tests.
 //! - [`report`]: what the engine tells its owner (events, statuses, notices): the one sink.
@@ -22,7 +23,8 @@
 //!
 //! # The path of one event
 //! socket bytes → [`feed::supervisor`] (reqwest stream, idle watchdog) → [`sse::Parser`] →
-//! `FeedMessage` on one bounded channel → [`engine`] actor (history, sequence number) →
+//! `FeedMessage` on one bounded channel → [`engine`] actor → [`store`] writer (the replay rule;
+//! the event and the feed's last id in one transaction) → after the commit, back to the actor →
 //! [`Report::Event`] to the shell, and [`notify::policy`] → [`notify::Notifier`] → OS.
 #![deny(missing_docs)]
 
@@ -34,6 +36,7 @@ pub mod notify;
 pub mod report;
 pub mod settings;
 pub mod sse;
+pub mod store;
 pub mod triggers;
 
 pub mod time;

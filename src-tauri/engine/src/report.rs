@@ -29,7 +29,7 @@ pub enum Report {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventRecord {
-    /// Increasing number in arrival order, unique within one run of the engine.
+    /// The event's place in the store: increasing in arrival order, never reused.
     pub seq: u64,
     /// The feed it came from.
     pub feed_id: FeedId,
@@ -44,6 +44,10 @@ pub struct EventRecord {
     pub last_event_id: String,
     /// When Herald received it, in ms since the Unix epoch.
     pub received_at: u64,
+    /// The user has seen it.
+    pub read: bool,
+    /// It came in the catch-up burst right after a (re)connection.
+    pub catch_up: bool,
 }
 
 /// A feed as the settings screen shows it.

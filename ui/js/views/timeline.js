@@ -68,6 +68,7 @@ export function mountTimeline(store, actions) {
   const emptyText = byId("timeline-empty-text", HTMLParagraphElement);
   const addDemo = byId("add-demo-empty", HTMLButtonElement);
   const count = byId("timeline-count", HTMLSpanElement);
+  const older = byId("timeline-older", HTMLButtonElement);
   /** @type {Map<number, HTMLLIElement>} */
   const rows = new Map();
   /** @type {State | null} */
@@ -78,6 +79,7 @@ export function mountTimeline(store, actions) {
     await actions.addDemoFeed();
     addDemo.disabled = false;
   });
+  older.addEventListener("click", () => actions.loadOlder());
   // One listener for every row's "Show more" button.
   list.addEventListener("click", (e) => {
     const target = e.target;
@@ -86,7 +88,14 @@ export function mountTimeline(store, actions) {
 
   /** @param {State} state */
   function render(state) {
-    if (last && last.timeline === state.timeline && last.feedIds === state.feedIds && last.feedsLoaded === state.feedsLoaded) return;
+    if (
+      last &&
+      last.timeline === state.timeline &&
+      last.older === state.older &&
+      last.feedIds === state.feedIds &&
+      last.feedsLoaded === state.feedsLoaded
+    )
+      return;
     last = state;
 
     const hasEvents = state.timeline.length > 0;
@@ -96,6 +105,10 @@ export function mountTimeline(store, actions) {
     // Offer the demo feed only once we know there are no feeds, so it does not flash at startup.
     show(addDemo, state.feedsLoaded && !hasFeeds);
     setText(count, hasEvents ? plural(state.timeline.length, "event") : "");
+    // History lives in the store: older pages load on demand, below the rows shown.
+    show(older, hasEvents && state.older !== "end");
+    older.disabled = state.older === "loading";
+    setText(older, state.older === "loading" ? "Loading older events…" : "Show older events");
 
     /** @type {Set<number>} */
     const keep = new Set();

@@ -1,6 +1,8 @@
 //! How callers reach the engine: the options it starts with, the commands it takes, and the
 //! clonable [`EngineHandle`] that sends them.
 
+use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::{mpsc, oneshot};
@@ -11,12 +13,15 @@ use crate::feed::{FeedDraft, FeedId, FeedOptions};
 use crate::notify::Notifier;
 use crate::report::{EventRecord, FeedView, Notice};
 use crate::settings::SettingsFile;
+use crate::store::{Query, ReadMark, StoreHandle};
 use crate::triggers;
 
 /// How to start the engine.
 pub struct EngineOptions {
     /// Where the settings live.
     pub settings: SettingsFile,
+    /// The event store's database file.
+    pub store: PathBuf,
     /// Who shows notifications.
     pub notifier: Arc<dyn Notifier>,
     /// Connection options for every feed.
@@ -27,24 +32,27 @@ pub struct EngineOptions {
     pub demo_options: DemoOptions,
     /// Subscribe the demo feed when there is no settings file yet.
     pub demo_on_first_run: bool,
-    /// How many recent events the engine keeps for [`EngineHandle::recent_events`].
-    pub history: usize,
     /// What makes every feed reconnect (`None`: the computer's own sleep and network watchers,
     /// [`triggers::watch`]); tests send their own.
     pub triggers: Option<mpsc::Receiver<triggers::Reason>>,
 }
 
 impl EngineOptions {
-    /// Defaults for the desktop app, with settings in `settings` and notifications by `notifier`.
-    pub fn new(settings: SettingsFile, notifier: Arc<dyn Notifier>) -> EngineOptions {
+    /// Defaults for the desktop app, with settings in `settings`, events in the database at
+    /// `store` and notifications by `notifier`.
+    pub fn new(
+        settings: SettingsFile,
+        store: PathBuf,
+        notifier: Arc<dyn Notifier>,
+    ) -> EngineOptions {
         EngineOptions {
             settings,
+            store,
             notifier,
             feed_options: FeedOptions::default(),
             demo_port: demo::DEFAULT_PORT,
             demo_options: DemoOptions::default(),
             demo_on_first_run: true,
-            history: 1000,
             triggers: None,
         }
     }
@@ -56,17 +64,20 @@ pub(super) enum Command {
     AddFeed(FeedDraft, oneshot::Sender<Result<FeedView, Error>>),
     AddDemoFeed(oneshot::Sender<Result<FeedView, Error>>),
     RemoveFeed(FeedId, oneshot::Sender<Result<(), Error>>),
-    RecentEvents(usize, oneshot::Sender<Vec<EventRecord>>),
     Notices(oneshot::Sender<Vec<Notice>>),
     Reconnect(FeedId, oneshot::Sender<Result<(), Error>>),
     SetPaused(FeedId, bool, oneshot::Sender<Result<(), Error>>),
+    Shutdown(oneshot::Sender<()>),
 }
 
 /// A handle to the running engine. Cheap to clone; the engine stops when the last one is dropped.
+/// Commands go to the actor; reads of the event store go straight to the store's reader.
 #[derive(Clone, Debug)]
 pub struct EngineHandle {
     /// The actor's command queue.
     pub(super) tx: mpsc::Sender<Command>,
+    /// The event store, for reads and read marks (which need nothing of the actor).
+    pub(super) store: StoreHandle,
 }
 
 impl EngineHandle {
@@ -104,7 +115,32 @@ impl EngineHandle {
 
     /// Up to `limit` recent events, newest first.
     pub async fn recent_events(&self, limit: usize) -> Result<Vec<EventRecord>, Error> {
-        self.call(|reply| Command::RecentEvents(limit, reply)).await
+        let query = Query {
+            limit,
+            ..Query::default()
+        };
+        self.events(query).await
+    }
+
+    /// One page of stored events matching `query`, newest first.
+    pub async fn events(&self, query: Query) -> Result<Vec<EventRecord>, Error> {
+        Ok(self.store.page(query).await?)
+    }
+
+    /// How many unread events each feed has (feeds with none left out).
+    pub async fn unread_counts(&self) -> Result<HashMap<FeedId, u64>, Error> {
+        Ok(self.store.unread_counts().await?)
+    }
+
+    /// Marks one event, a feed's or all events read.
+    pub async fn mark_read(&self, mark: ReadMark) -> Result<(), Error> {
+        Ok(self.store.mark_read(mark).await?)
+    }
+
+    /// Stops every feed and writes everything received to the store; returns when done. The
+    /// engine takes no more commands after this.
+    pub async fn shutdown(&self) -> Result<(), Error> {
+        self.call(Command::Shutdown).await
     }
 
     /// Drops the feed's connection or wait and connects now (the "Reconnect now" button).

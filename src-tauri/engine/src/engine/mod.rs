@@ -1,10 +1,11 @@
-//! The engine: one actor that owns every feed, the settings and the recent history.
+//! The engine: one actor that owns every feed and the settings, and hands events to the store.
 //!
 //! Callers hold a clonable [`EngineHandle`] that sends `(command, reply)` pairs to the actor;
 //! feeds' supervisors send their events and statuses on one bounded channel. The actor is the
 //! only owner of business state, so there is no lock around it: everything it knows, it learned
-//! through one of those two channels, in order. What the owner of the engine needs to know leaves
-//! as [`Report`]s on one channel.
+//! through one of its channels, in order. An event goes from its supervisor through the actor to
+//! the store's writer, and only once it is committed does it come back to the actor to leave as a
+//! [`Report`] and a notification: nothing is shown that a crash could take back.
 //!
 //! - [`handle`]: the options, the commands and the handle that sends them.
 //! - [`registry`]: the running feeds (supervisor tasks, control queues, statuses).
@@ -16,8 +17,9 @@ mod handle;
 mod notices;
 mod registry;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
@@ -28,10 +30,11 @@ use self::notices::Notices;
 use self::registry::Registry;
 use crate::Error;
 use crate::demo;
-use crate::feed::{Control, FeedConfig, FeedId, FeedMessage, FeedStatus, FeedUpdate};
+use crate::feed::{Control, Cursor, FeedConfig, FeedId, FeedMessage, FeedStatus, FeedUpdate};
 use crate::notify::{self, Notification};
-use crate::report::{EventRecord, FeedView, Notice, NoticeLevel, Report};
+use crate::report::{FeedView, Notice, NoticeLevel, Report};
 use crate::settings::{Settings, SettingsFile};
+use crate::store::{self, StoreHandle, StoreReport};
 use crate::time::now_ms;
 use crate::triggers;
 
@@ -42,6 +45,10 @@ const COMMAND_QUEUE: usize = 64;
 const FEED_QUEUE: usize = 1024;
 /// Reports waiting for the owner (the UI bridge batches what piles up here).
 const REPORT_QUEUE: usize = 4096;
+/// How often the store prunes to the retention limits.
+const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
+/// How long shutdown waits for the store to write what it holds.
+const SHUTDOWN_FLUSH: Duration = Duration::from_secs(10);
 
 /// Starts the engine on the current tokio runtime: loads the settings, starts every feed.
 ///
@@ -50,14 +57,13 @@ pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report
     let (command_tx, command_rx) = mpsc::channel(COMMAND_QUEUE);
     let (report_tx, report_rx) = mpsc::channel(REPORT_QUEUE);
     let (feed_tx, feed_rx) = mpsc::channel(FEED_QUEUE);
+    let (store, store_rx) = store::open(&options.store);
     let notify_tx = notify::spawn_dispatcher(Arc::clone(&options.notifier), report_tx.clone());
     let mut engine = Engine {
         file: options.settings.clone(),
         settings: Settings::default(),
         feeds: Registry::new(feed_tx, options.feed_options.clone()),
-        history: VecDeque::new(),
-        history_cap: options.history,
-        next_seq: 1,
+        store: store.clone(),
         notices: Notices::default(),
         reports: report_tx,
         notify: notify_tx,
@@ -66,9 +72,13 @@ pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report
     tokio::spawn(async move {
         engine.boot(options.demo_on_first_run).await;
         let triggers = options.triggers.take().unwrap_or_else(triggers::watch);
-        engine.run(command_rx, feed_rx, triggers).await;
+        engine.run(command_rx, feed_rx, store_rx, triggers).await;
     });
-    (EngineHandle { tx: command_tx }, report_rx)
+    let handle = EngineHandle {
+        tx: command_tx,
+        store,
+    };
+    (handle, report_rx)
 }
 
 /// The actor's state. Only the actor task touches it.
@@ -78,10 +88,8 @@ struct Engine {
     /// The settings as last saved; changed only through [`Settings::change`].
     settings: Settings,
     feeds: Registry,
-    /// Recent events, oldest first, at most `history_cap`.
-    history: VecDeque<EventRecord>,
-    history_cap: usize,
-    next_seq: u64,
+    /// Where events are kept; they come back through the store's reports once committed.
+    store: StoreHandle,
     notices: Notices,
     /// Where reports go; awaiting it is the back-pressure from a slow UI.
     reports: mpsc::Sender<Report>,
@@ -115,11 +123,32 @@ impl Engine {
         }
         self.settings = loaded.settings;
         tracing::info!(path = %self.file.path().display(), feeds = self.settings.feeds.len(), "settings loaded");
+        let mut cursors = match self.store.cursors().await {
+            Ok(cursors) => cursors,
+            Err(e) => {
+                tracing::error!(error = %e, "store: resume points not read");
+                HashMap::new()
+            }
+        };
+        // Feeds the store knows but the settings do not were removed while Herald was closed.
+        let subscribed: HashSet<&FeedId> = self.settings.feeds.iter().map(|f| &f.id).collect();
+        let gone: Vec<FeedId> = cursors
+            .keys()
+            .filter(|id| !subscribed.contains(id))
+            .cloned()
+            .collect();
+        for id in gone {
+            self.store_write(self.store.forget(id)).await;
+        }
         for config in self.settings.feeds.clone() {
             if config.demo {
                 self.demo.ensure().await;
             }
-            self.feeds.start(config).await;
+            let cursor = cursors.remove(&config.id).unwrap_or_default();
+            if !cursor.last_event_id.is_empty() {
+                tracing::info!(feed = %config.id, "resuming from the stored last event id");
+            }
+            self.start_feed(config, cursor).await;
         }
         if loaded.first_run
             && demo_on_first_run
@@ -133,19 +162,41 @@ impl Engine {
         &mut self,
         mut commands: mpsc::Receiver<Command>,
         mut feed_messages: mpsc::Receiver<FeedMessage>,
+        mut store_reports: mpsc::UnboundedReceiver<StoreReport>,
         mut triggers: mpsc::Receiver<triggers::Reason>,
     ) {
-        loop {
+        let mut prune = tokio::time::interval(PRUNE_EVERY);
+        let shutdown = loop {
             tokio::select! {
                 command = commands.recv() => match command {
+                    Some(Command::Shutdown(reply)) => break Some(reply),
                     Some(command) => self.handle(command).await,
-                    None => break, // every handle is gone: shut down
+                    None => break None, // every handle is gone: shut down
                 },
                 Some(message) = feed_messages.recv() => self.on_feed_message(message).await,
+                Some(report) = store_reports.recv() => self.on_store_report(report).await,
                 Some(reason) = triggers.recv() => self.feeds.refresh_all(reason),
+                _ = prune.tick() => self.store_write(self.store.prune()).await,
             }
+        };
+        // Feeds first, so nothing new arrives; then what was received goes to disk, and what
+        // the store committed goes out as reports.
+        self.feeds.stop_all();
+        while let Ok(message) = feed_messages.try_recv() {
+            self.on_feed_message(message).await;
+        }
+        match tokio::time::timeout(SHUTDOWN_FLUSH, self.store.flush()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "store: not flushed at shutdown"),
+            Err(_) => tracing::error!("store: flush at shutdown took too long"),
+        }
+        while let Ok(report) = store_reports.try_recv() {
+            self.on_store_report(report).await;
         }
         tracing::info!("engine stopped");
+        if let Some(reply) = shutdown {
+            let _ = reply.send(());
+        }
     }
 
     async fn handle(&mut self, command: Command) {
@@ -163,9 +214,6 @@ impl Engine {
             }
             Command::AddDemoFeed(reply) => drop(reply.send(self.add_demo_feed().await)),
             Command::RemoveFeed(id, reply) => drop(reply.send(self.remove(&id).await)),
-            Command::RecentEvents(limit, reply) => {
-                drop(reply.send(self.history.iter().rev().take(limit).cloned().collect()));
-            }
             Command::Notices(reply) => drop(reply.send(self.notices.all())),
             Command::Reconnect(id, reply) => {
                 let why = Control::Reconnect("you asked to reconnect".into());
@@ -174,6 +222,7 @@ impl Engine {
             Command::SetPaused(id, paused, reply) => {
                 drop(reply.send(self.set_paused(&id, paused).await));
             }
+            Command::Shutdown(_) => unreachable!("handled by the loop"),
         }
     }
 
@@ -183,26 +232,13 @@ impl Engine {
             return;
         };
         match message.update {
-            FeedUpdate::Event(event) => {
-                let notification = notify::policy::render(&config, &event);
-                let record = EventRecord {
-                    seq: self.next_seq,
-                    feed_id: message.feed,
-                    feed_name: config.name.clone(),
-                    event_type: event.event_type.into(),
-                    data: event.data.into(),
-                    last_event_id: event.last_event_id.into(),
-                    received_at: now_ms(),
-                };
-                self.next_seq += 1;
-                if self.history.len() == self.history_cap {
-                    self.history.pop_front();
-                }
-                self.history.push_back(record.clone());
-                self.report(Report::Event(record)).await;
-                if self.notify.try_send(notification).is_err() {
-                    tracing::warn!(feed = %config.id, "notification queue full: notification dropped");
-                }
+            FeedUpdate::Event(received) => {
+                let append = self.store.append(message.feed, received, now_ms());
+                self.store_write(append).await;
+            }
+            FeedUpdate::Cursor(cursor) => {
+                self.store_write(self.store.set_cursor(message.feed, cursor))
+                    .await;
             }
             FeedUpdate::Status(status) => {
                 self.feeds.set_status(&message.feed, status.clone());
@@ -220,6 +256,67 @@ impl Engine {
         }
     }
 
+    /// What the store committed or could not: events go out to the UI and to notifications.
+    async fn on_store_report(&mut self, report: StoreReport) {
+        match report {
+            StoreReport::Committed(records) => {
+                let mut notified = Vec::new();
+                for record in records {
+                    // An event of a feed removed while it was being written is not announced.
+                    let Some(config) = self.feeds.config(&record.feed_id) else {
+                        continue;
+                    };
+                    let notification = notify::policy::render(&config, &record);
+                    let seq = record.seq;
+                    self.report(Report::Event(record)).await;
+                    if self.notify.try_send(notification).is_ok() {
+                        notified.push(seq);
+                    } else {
+                        tracing::warn!(feed = %config.id, "notification queue full: notification dropped");
+                    }
+                }
+                if !notified.is_empty() {
+                    self.store_write(self.store.mark_notified(notified)).await;
+                }
+            }
+            StoreReport::Failing(why) => {
+                let message = format!(
+                    "Herald cannot save events: {why} ({}). Feeds stay connected; new events \
+                     wait in memory and appear as soon as Herald can save them again.",
+                    self.store.path().display()
+                );
+                self.notice(Notice::new(NoticeLevel::Error, message)).await;
+            }
+            StoreReport::Recovered => {
+                let message = "Herald can save events again; the events that waited are saved.";
+                self.notice(Notice::new(NoticeLevel::Info, message)).await;
+            }
+            StoreReport::MovedAside(aside) => {
+                let message = format!(
+                    "Herald's event history could not be read (the file is damaged). It was \
+                     kept as {} and Herald started a new history.",
+                    aside.display()
+                );
+                self.notice(Notice::new(NoticeLevel::Error, message)).await;
+            }
+        }
+    }
+
+    /// Starts a feed, telling the store its name first.
+    async fn start_feed(&mut self, config: FeedConfig, cursor: Cursor) {
+        let named = self.store.set_feed(config.id.clone(), config.name.clone());
+        self.store_write(named).await;
+        self.feeds.start(config, cursor).await;
+    }
+
+    /// Waits for a write to be queued; the store's threads only stop when the engine does, so a
+    /// failure here is logged, never fatal.
+    async fn store_write(&self, queued: impl Future<Output = Result<(), store::StoreError>>) {
+        if let Err(e) = queued.await {
+            tracing::error!(error = %e, "store: write not queued");
+        }
+    }
+
     async fn add(&mut self, config: FeedConfig) -> Result<FeedView, Error> {
         let added = config.clone();
         self.settings
@@ -230,7 +327,7 @@ impl Engine {
             .await?;
         tracing::info!(feed = %config.id, url = %config.redacted_url(), "feed added");
         let view = FeedView::new(&config, FeedStatus::STARTING);
-        self.feeds.start(config).await;
+        self.start_feed(config, Cursor::default()).await;
         self.report(Report::Feeds(self.views())).await;
         Ok(view)
     }
@@ -259,6 +356,7 @@ impl Engine {
             })
             .await?;
         self.feeds.stop(id); // the supervisor is dropped: the connection closes
+        self.store_write(self.store.forget(id.clone())).await;
         if !self.settings.feeds.iter().any(|f| f.demo) {
             self.demo.stop();
         }

@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 use crate::Error;
 use crate::feed::clients::Clients;
 use crate::feed::{
-    self, Control, FeedConfig, FeedError, FeedId, FeedMessage, FeedOptions, FeedStatus,
+    self, Control, Cursor, FeedConfig, FeedError, FeedId, FeedMessage, FeedOptions, FeedStatus,
 };
 use crate::report::FeedView;
 
@@ -32,6 +32,8 @@ impl Drop for AbortOnDrop {
 struct Running {
     config: Arc<FeedConfig>,
     status: FeedStatus,
+    /// Where it resumed from when it started (what a restart from scratch resumes from too).
+    cursor: Cursor,
     /// Asks the supervisor to reconnect, pause or resume; a full queue means it already has
     /// requests to act on, so one more can be dropped.
     control: mpsc::Sender<Control>,
@@ -65,8 +67,8 @@ impl Registry {
         self.clients.shared().await.map(drop)
     }
 
-    /// Starts (or restarts from scratch) the supervisor of `config`.
-    pub async fn start(&mut self, config: FeedConfig) {
+    /// Starts (or restarts from scratch) the supervisor of `config`, resuming from `cursor`.
+    pub async fn start(&mut self, config: FeedConfig, cursor: Cursor) {
         let config = Arc::new(config);
         let id = config.id.clone();
         let (control, control_rx) = mpsc::channel(CONTROL_QUEUE);
@@ -76,7 +78,7 @@ impl Registry {
                     client,
                     Arc::clone(&config),
                     self.options.clone(),
-                    String::new(),
+                    cursor.clone(),
                     self.feed_tx.clone(),
                     control_rx,
                 );
@@ -97,6 +99,7 @@ impl Registry {
         let running = Running {
             config,
             status,
+            cursor,
             control,
             _task: AbortOnDrop(task),
         };
@@ -106,6 +109,11 @@ impl Registry {
     /// Stops a feed's supervisor (its connection closes); says whether it ran.
     pub fn stop(&mut self, id: &FeedId) -> bool {
         self.running.remove(id).is_some()
+    }
+
+    /// Stops every supervisor.
+    pub fn stop_all(&mut self) {
+        self.running.clear();
     }
 
     /// The config of a running feed.
@@ -144,8 +152,8 @@ impl Registry {
         if let Err(mpsc::error::TrySendError::Closed(Control::Reconnect(_) | Control::Resume)) =
             running.control.try_send(control)
         {
-            let config = (*running.config).clone();
-            self.start(config).await;
+            let (config, cursor) = ((*running.config).clone(), running.cursor.clone());
+            self.start(config, cursor).await;
         }
         Ok(())
     }

@@ -5,7 +5,8 @@
 //! - [`clients`]: which HTTP client a feed connects with (shared, or one per CA file).
 //! - [`connection`]: one HTTP request and the checks on its response.
 //! - [`supervisor`]: the one plain `async` loop that keeps a feed connected.
-//! - [`delivered`]: exactly once — the events already delivered, so replays are dropped.
+//! - [`replay`]: exactly once — the rule that tells a replay from a new event.
+//! - [`resume`]: where a feed resumes ([`Cursor`]) and the catch-up burst after it does.
 //! - [`backoff`]: the pure policy that says how long to wait before the next attempt.
 //! - [`status`]: the state machine the UI and the tests read, and the errors it carries.
 
@@ -13,10 +14,12 @@ pub mod backoff;
 pub mod clients;
 pub mod config;
 pub mod connection;
-pub mod delivered;
+pub mod replay;
+pub mod resume;
 pub mod status;
 pub mod supervisor;
 
 pub use config::{FeedConfig, FeedDraft, FeedId, Header, ValidationError};
+pub use resume::Cursor;
 pub use status::{ErrorKind, FeedError, FeedStatus, StopReason};
-pub use supervisor::{Control, FeedMessage, FeedOptions, FeedUpdate};
+pub use supervisor::{Control, FeedMessage, FeedOptions, FeedUpdate, Received};

@@ -3,7 +3,9 @@
 //! Connect, read until the stream ends or fails, decide how long to wait, wait, reconnect with
 //! `Last-Event-ID` — all in one loop, so the retry logic lives in exactly one place. The last
 //! event id belongs to the supervisor and survives reconnects; each connection gets a fresh
-//! parser seeded with it.
+//! parser seeded with it. The supervisor hands on every event it parses, numbered by connection
+//! and flagged when it is part of the catch-up burst: whether an event is a replay is decided by
+//! its consumer (see [`super::replay`]), which knows what is already kept.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -12,7 +14,7 @@ use tokio::sync::mpsc;
 
 use super::backoff::{ATTENTION_RETRY, Backoff, BackoffPolicy, server_wait};
 use super::connection::{self, Opened};
-use super::delivered::Delivered;
+use super::resume::{Burst, Cursor};
 use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
 use crate::sse::{Event, Limits, Oversize, Parser};
 use crate::time::{ms_after, now_ms};
@@ -44,11 +46,28 @@ impl Default for FeedOptions {
     }
 }
 
+/// An event as the supervisor hands it on, with what its consumer needs to judge it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Received {
+    /// The event.
+    pub event: Event,
+    /// Its block carried an `id:` of its own (rather than carrying on an earlier one).
+    pub had_id: bool,
+    /// Which of this supervisor's connections it came on (1, 2, …): replays happen only at the
+    /// start of one.
+    pub connection: u64,
+    /// It came in the burst right after the connection opened (see [`Burst`]).
+    pub catch_up: bool,
+}
+
 /// Something a feed reports to its owner.
 #[derive(Debug, Clone, PartialEq)]
 pub enum FeedUpdate {
-    /// A dispatched event.
-    Event(Event),
+    /// A dispatched event. Its id is the feed's new resume point.
+    Event(Received),
+    /// The resume point moved without an event (an `id:` in a block with no data), or the
+    /// server sent `retry:`.
+    Cursor(Cursor),
     /// The feed's state changed.
     Status(FeedStatus),
     /// An event was dropped because it was over the parser's limits.
@@ -121,12 +140,13 @@ struct Ending {
 
 /// Runs one feed until its owner stops listening, or — without `reconnect` — until its first
 /// connection ends. Returns the error that ended a non-reconnecting feed. `control` lets the
-/// owner reconnect, pause and resume the feed; a feed saved as paused starts paused.
+/// owner reconnect, pause and resume the feed; a feed saved as paused starts paused. The first
+/// request resumes from `cursor` (what the store kept, or `herald tail --last-event-id`).
 pub async fn run(
     client: reqwest::Client,
     feed: Arc<FeedConfig>,
     options: FeedOptions,
-    last_event_id: String,
+    cursor: Cursor,
     tx: mpsc::Sender<FeedMessage>,
     control: mpsc::Receiver<Control>,
 ) -> Result<(), FeedError> {
@@ -134,14 +154,19 @@ pub async fn run(
     if let Some(secs) = feed.idle_timeout_secs {
         options.idle_timeout = Duration::from_secs(secs);
     }
+    let mut backoff = Backoff::new(options.backoff);
+    if let Some(retry) = cursor.retry_ms {
+        backoff.set_retry(retry);
+    }
     let mut supervisor = Supervisor {
         client,
         feed,
-        backoff: Backoff::new(options.backoff),
-        delivered: Delivered::default(),
+        backoff,
         options,
         tx,
-        last_event_id,
+        last_event_id: cursor.last_event_id,
+        retry_ms: cursor.retry_ms,
+        connections: 0,
         reason: None,
     };
     match supervisor.run(&mut Controls(Some(control))).await {
@@ -159,9 +184,11 @@ struct Supervisor {
     tx: mpsc::Sender<FeedMessage>,
     /// The stream's last event id, kept across reconnects.
     last_event_id: String,
+    /// The server's last `retry:`, as the owner knows it.
+    retry_ms: Option<u64>,
     backoff: Backoff,
-    /// Events delivered on this feed's connections so far: replays are dropped.
-    delivered: Delivered,
+    /// Streams opened so far; numbers the connection of each event.
+    connections: u64,
     /// Why the next connection is made, when it is not routine (shown in the status).
     reason: Option<String>,
 }
@@ -316,6 +343,8 @@ impl Supervisor {
     ) -> Result<ReadEnd, Closed> {
         let mut parser = Parser::with_last_event_id(self.options.limits, &self.last_event_id);
         let opened = Instant::now();
+        self.connections += 1;
+        let mut burst = Burst::new(opened);
         let mut got_event = false;
         let error = loop {
             let chunk = tokio::select! {
@@ -334,15 +363,20 @@ impl Supervisor {
                 // discarded.
                 Ok(Ok(None)) => parser.finish(),
             }
+            let now = Instant::now();
+            // The id the owner resumes from: the last event's, once it has them.
+            let mut owner_id = None;
             while let Some(item) = parser.next() {
                 let update = match item {
-                    Ok(event) if self.delivered.first_delivery(&event, parser.event_had_id()) => {
-                        got_event = true;
-                        FeedUpdate::Event(event)
-                    }
                     Ok(event) => {
-                        tracing::debug!(feed = %self.feed.id, id = %event.last_event_id, "replayed event dropped");
-                        continue;
+                        got_event = true;
+                        owner_id = Some(event.last_event_id.clone());
+                        FeedUpdate::Event(Received {
+                            event,
+                            had_id: parser.event_had_id(),
+                            connection: self.connections,
+                            catch_up: burst.contains(now),
+                        })
                     }
                     Err(oversize) => FeedUpdate::Dropped(oversize),
                 };
@@ -350,17 +384,28 @@ impl Supervisor {
             }
             // Read after the events went out: a reconnect resumes after the last one delivered,
             // never after one still in the parser.
-            if self.last_event_id != parser.last_event_id() {
-                self.last_event_id = parser.last_event_id().to_owned();
+            if let Some(id) = owner_id
+                && *id != *self.last_event_id
+            {
+                self.last_event_id = id.to_string();
             }
-            if let Some(retry) = parser.retry() {
-                self.backoff.set_retry(retry);
+            let retry = parser.retry().or(self.retry_ms);
+            if self.last_event_id != parser.last_event_id() || retry != self.retry_ms {
+                self.last_event_id = parser.last_event_id().to_owned();
+                self.retry_ms = retry;
+                if let Some(retry) = retry {
+                    self.backoff.set_retry(retry);
+                }
+                let cursor = Cursor {
+                    last_event_id: self.last_event_id.clone(),
+                    retry_ms: retry,
+                };
+                self.emit(FeedUpdate::Cursor(cursor)).await?;
             }
             if ended {
                 break None;
             }
         };
-        self.last_event_id = parser.last_event_id().to_owned();
         Ok(ReadEnd::Ended(Ending {
             progressed: got_event || opened.elapsed() >= STABLE_AFTER,
             error,

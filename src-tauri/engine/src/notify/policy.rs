@@ -1,7 +1,7 @@
 //! The notification policy: which text an event turns into.
 
 use crate::feed::FeedConfig;
-use crate::sse::Event;
+use crate::report::EventRecord;
 
 /// The longest body shown, in characters: notification servers cut or reflow long text badly.
 pub const MAX_BODY_CHARS: usize = 300;
@@ -17,8 +17,8 @@ pub struct Notification {
     pub body: String,
 }
 
-/// Turns an event of `feed` into a notification.
-pub fn render(feed: &FeedConfig, event: &Event) -> Notification {
+/// Turns a stored event of `feed` into a notification.
+pub fn render(feed: &FeedConfig, event: &EventRecord) -> Notification {
     let summary = if event.event_type == "message" {
         feed.name.clone()
     } else {
@@ -46,7 +46,6 @@ pub fn truncate(text: &str, max: usize) -> String {
 mod tests {
     use super::*;
     use crate::feed::FeedId;
-    use crate::sse::Text;
 
     fn feed(name: &str) -> FeedConfig {
         FeedConfig {
@@ -61,11 +60,17 @@ mod tests {
         }
     }
 
-    fn event(event_type: &str, data: &str) -> Event {
-        Event {
+    fn event(event_type: &str, data: &str) -> EventRecord {
+        EventRecord {
+            seq: 1,
+            feed_id: FeedId("f".into()),
+            feed_name: "F".into(),
             event_type: event_type.into(),
             data: data.into(),
-            last_event_id: Text::EMPTY,
+            last_event_id: String::new(),
+            received_at: 0,
+            read: false,
+            catch_up: false,
         }
     }
 

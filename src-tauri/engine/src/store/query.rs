@@ -1,0 +1,209 @@
+//! Reading the store: pages of the timeline (filtered, searched), resume points, unread counts.
+//!
+//! [`StoreReader`] is plain synchronous SQLite on a connection of its own: the store's reader
+//! thread uses it for the app, and `herald history` opens one read-only beside a running app
+//! (WAL lets it read while the writer writes).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use rusqlite::types::Value;
+use rusqlite::{Connection, Row};
+use serde::Deserialize;
+
+use super::{StoreError, schema};
+use crate::feed::{Cursor, FeedId};
+use crate::report::EventRecord;
+
+/// The most events one page may hold.
+pub const MAX_PAGE: usize = 1000;
+
+/// Which events to read: every filter is optional; pages go newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Query {
+    /// Only this feed's events.
+    pub feed: Option<FeedId>,
+    /// Only events of this type.
+    #[serde(rename = "type")]
+    pub event_type: Option<String>,
+    /// Full-text search over type and data: every word must appear (the last one as a prefix,
+    /// so results follow typing). Blank text filters nothing.
+    pub text: Option<String>,
+    /// Received at or after this time (ms since the epoch).
+    pub since: Option<u64>,
+    /// Received before this time (ms since the epoch).
+    pub until: Option<u64>,
+    /// Only unread events.
+    pub unread: bool,
+    /// Only events older than this seq: the next page after one that ended there.
+    pub before: Option<u64>,
+    /// At most this many (0: a default page of 200; never more than [`MAX_PAGE`]).
+    pub limit: usize,
+}
+
+/// Reads the store on one connection.
+pub struct StoreReader {
+    conn: Connection,
+}
+
+/// The columns every page selects, in the order [`record`] reads them.
+const COLUMNS: &str = "e.seq, e.feed_id, coalesce(f.name, ''), e.type, e.data, e.event_id, \
+                       e.received_at, e.read, e.catch_up";
+
+impl StoreReader {
+    /// Reads through `conn` (one the caller opened).
+    pub fn new(conn: Connection) -> StoreReader {
+        StoreReader { conn }
+    }
+
+    /// Opens the database at `path` read-only.
+    pub fn open_read_only(path: &Path) -> Result<StoreReader, StoreError> {
+        schema::open_for_reading(path).map(StoreReader::new)
+    }
+
+    /// One page of events matching `query`, newest first.
+    pub fn page(&self, query: &Query) -> Result<Vec<EventRecord>, StoreError> {
+        let limit = match query.limit {
+            0 => 200,
+            n => n.min(MAX_PAGE),
+        };
+        let mut filters: Vec<&str> = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        // Blank search text searches nothing: the page is unfiltered by text.
+        let search = query.text.as_deref().and_then(fts_query);
+        let searching = search.is_some();
+        // With a search, SQLite walks the full-text index newest first and stops at the limit;
+        // without, it walks the events table (or one feed's index) the same way.
+        let from = if let Some(search) = search {
+            params.push(Value::Text(search));
+            filters.push("events_fts MATCH ?");
+            "events_fts s JOIN events e ON e.seq = s.rowid"
+        } else {
+            "events e"
+        };
+        if let Some(feed) = &query.feed {
+            filters.push("e.feed_id = ?");
+            params.push(Value::Text(feed.0.clone()));
+        }
+        if let Some(event_type) = &query.event_type {
+            filters.push("e.type = ?");
+            params.push(Value::Text(event_type.clone()));
+        }
+        if let Some(since) = query.since {
+            filters.push("e.received_at >= ?");
+            params.push(Value::Integer(clamp(since)));
+        }
+        if let Some(until) = query.until {
+            filters.push("e.received_at < ?");
+            params.push(Value::Integer(clamp(until)));
+        }
+        if query.unread {
+            filters.push("e.read = 0");
+        }
+        if let Some(before) = query.before {
+            filters.push("e.seq < ?");
+            params.push(Value::Integer(clamp(before)));
+        }
+        let order = if searching { "s.rowid" } else { "e.seq" };
+        let filters = match filters.is_empty() {
+            true => String::new(),
+            false => format!("WHERE {}", filters.join(" AND ")),
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM {from} LEFT JOIN feeds f ON f.feed_id = e.feed_id \
+             {filters} ORDER BY {order} DESC LIMIT {limit}"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(params), record)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every feed's resume point, by feed (removed feeds left out).
+    pub fn cursors(&self) -> Result<HashMap<FeedId, Cursor>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT feed_id, last_event_id, retry_ms FROM feeds WHERE removed = 0",
+        )?;
+        let rows = statement.query_map([], |row| {
+            let cursor = Cursor {
+                last_event_id: row.get(1)?,
+                retry_ms: row.get::<_, Option<i64>>(2)?.map(|ms| ms.max(0) as u64),
+            };
+            Ok((FeedId(row.get(0)?), cursor))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many unread events each feed has (feeds with none left out).
+    pub fn unread_counts(&self) -> Result<HashMap<FeedId, u64>, StoreError> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT feed_id, count(*) FROM events WHERE read = 0 GROUP BY feed_id",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok((FeedId(row.get(0)?), row.get::<_, i64>(1)?.max(0) as u64))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many events the store holds.
+    pub fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |row| row.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+}
+
+/// One row of [`COLUMNS`] as a record.
+fn record(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
+    Ok(EventRecord {
+        seq: row.get::<_, i64>(0)?.max(0) as u64,
+        feed_id: FeedId(row.get(1)?),
+        feed_name: row.get(2)?,
+        event_type: row.get(3)?,
+        data: row.get(4)?,
+        last_event_id: row.get(5)?,
+        received_at: row.get::<_, i64>(6)?.max(0) as u64,
+        read: row.get(7)?,
+        catch_up: row.get(8)?,
+    })
+}
+
+/// An integer SQLite can hold.
+fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// The user's search words as an FTS5 query: each word quoted (so `-`, `:` or `"` in it are
+/// text, never query syntax), all required, the last one as a prefix. `None` when no word is
+/// left.
+pub fn fts_query(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split_whitespace()
+        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(format!("{}*", words.join(" ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn search_words_become_a_quoted_fts_query() {
+        let table = [
+            ("disk", Some(r#""disk"*"#)),
+            ("  disk   full ", Some(r#""disk" "full"*"#)),
+            (r#"say "hi""#, Some(r#""say" """hi"""*"#)),
+            ("NOT OR -x col:y", Some(r#""NOT" "OR" "-x" "col:y"*"#)),
+            ("   ", None),
+            ("", None),
+        ];
+        for (text, want) in table {
+            assert_eq!(fts_query(text).as_deref(), want, "{text:?}");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The engine with its SQLite store, on real sockets and real database files: history and resume
+//! points survive a restart, replays are stored once, catch-up bursts are flagged.
+
+use std::time::Duration;
+
+use herald_engine::feed::FeedOptions;
+use herald_engine::store::{Query, ReadMark, StoreReader};
+use herald_tests::scenario::Harness;
+use herald_tests::server::{Reply, TestServer};
+
+/// Events `from..=to` with ids, as one stream body.
+fn numbered(from: u64, to: u64) -> String {
+    (from..=to)
+        .map(|n| format!("id: {n}\ndata: event {n}\n\n"))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_restart_resumes_from_the_stored_last_event_id_and_the_history_is_kept() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream(format!("retry: 1500\n{}", numbered(1, 3))).held_open(),
+        _ => Reply::stream(numbered(4, 5)).held_open(),
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let mut first = Harness::builder().home(home.path()).start();
+    let id = first.add("Resumed", &server.url()).await;
+    for _ in 0..3 {
+        first.next_event().await;
+    }
+    first.stop().await;
+
+    let mut second = Harness::builder().home(home.path()).start();
+    let event = second.next_event().await;
+    assert_eq!(event.data, "event 4");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[0].header("last-event-id"), None);
+    assert_eq!(
+        requests[1].header("last-event-id"),
+        Some("3"),
+        "resumed, not from scratch"
+    );
+    second.next_event().await;
+    let history = second.engine.events(Query::default()).await.unwrap();
+    let data: Vec<&str> = history.iter().map(|e| e.data.as_str()).collect();
+    assert_eq!(
+        data,
+        ["event 5", "event 4", "event 3", "event 2", "event 1"]
+    );
+    assert!(
+        history.windows(2).all(|w| w[0].seq > w[1].seq),
+        "one order: by seq"
+    );
+    assert!(
+        history
+            .iter()
+            .all(|e| e.feed_id == id && e.feed_name == "Resumed")
+    );
+    // The resume point, read beside the running engine as `herald history` reads it: the last
+    // id, and the retry the server asked for before the restart.
+    let reader = StoreReader::open_read_only(&second.store_file()).unwrap();
+    let cursor = &reader.cursors().unwrap()[&id];
+    assert_eq!(
+        (cursor.last_event_id.as_str(), cursor.retry_ms),
+        ("5", Some(1500))
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_replays_its_last_three_on_every_reconnect_is_stored_once_each() {
+    // Connection n sends the three events before n*2+1 again, then two new ones, and closes.
+    let server = TestServer::start(|n, _| {
+        let n = n as u64;
+        let replayed = numbered((n * 2).saturating_sub(2).max(1), n * 2);
+        let body = if n == 0 { String::new() } else { replayed };
+        Reply::stream(format!(
+            "retry: 1\n{body}{}",
+            numbered(n * 2 + 1, n * 2 + 2)
+        ))
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Replays", &server.url()).await;
+    let mut got = Vec::new();
+    while got.len() < 10 {
+        got.push(h.next_event().await.data);
+    }
+    let want: Vec<String> = (1..=10).map(|n| format!("event {n}")).collect();
+    assert_eq!(got, want, "each once, in order");
+    assert!(server.requests().len() >= 5);
+    let stored = h
+        .engine
+        .events(Query {
+            limit: 20,
+            ..Query::default()
+        })
+        .await
+        .unwrap();
+    assert!(stored.len() >= 10);
+    let mut data: Vec<&str> = stored.iter().map(|e| e.data.as_str()).collect();
+    data.dedup();
+    assert_eq!(data.len(), stored.len(), "no event stored twice");
+}
+
+#[tokio::test]
+async fn a_server_that_sends_id_0_on_every_event_has_every_event_kept() {
+    let server = TestServer::start(|n, _| {
+        Reply::stream(format!(
+            "retry: 1\nid: 0\ndata: a{n}\n\nid: 0\ndata: b{n}\n\n"
+        ))
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Zero", &server.url()).await;
+    let mut got = Vec::new();
+    while got.len() < 6 {
+        got.push(h.next_event().await.data);
+    }
+    assert_eq!(got, ["a0", "b0", "a1", "b1", "a2", "b2"]);
+}
+
+#[tokio::test]
+async fn the_burst_right_after_connecting_is_catch_up_and_later_events_are_not() {
+    let body = numbered(1, 3).into_bytes();
+    let later = b"id: 4\ndata: live\n\n".to_vec();
+    let reply = Reply::stream("")
+        .chunked(vec![body, later])
+        .paced(Duration::from_millis(1_500))
+        .held_open();
+    let server = TestServer::always(reply).await;
+    let mut h = Harness::start(FeedOptions::default());
+    h.add("Burst", &server.url()).await;
+    let mut flags = Vec::new();
+    while flags.len() < 4 {
+        let e = h.next_event().await;
+        flags.push((e.data, e.catch_up));
+    }
+    let want = [
+        ("event 1", true),
+        ("event 2", true),
+        ("event 3", true),
+        ("live", false),
+    ];
+    assert_eq!(flags, want.map(|(d, c)| (d.to_owned(), c)));
+}
+
+#[tokio::test]
+async fn unread_counts_follow_new_events_and_read_marks() {
+    let server = TestServer::always(Reply::stream(numbered(1, 4)).held_open()).await;
+    let mut h = Harness::start(FeedOptions::default());
+    let id = h.add("Unread", &server.url()).await;
+    let mut seqs = Vec::new();
+    for _ in 0..4 {
+        seqs.push(h.next_event().await.seq);
+    }
+    assert_eq!(h.engine.unread_counts().await.unwrap()[&id], 4);
+    h.engine.mark_read(ReadMark::Event(seqs[0])).await.unwrap();
+    assert_eq!(h.engine.unread_counts().await.unwrap()[&id], 3);
+    h.engine
+        .mark_read(ReadMark::Feed(id.clone()))
+        .await
+        .unwrap();
+    assert!(!h.engine.unread_counts().await.unwrap().contains_key(&id));
+}
+
+#[tokio::test]
+async fn a_removed_feed_takes_its_history_and_resume_point_with_it() {
+    let server = TestServer::always(Reply::stream(numbered(1, 2)).held_open()).await;
+    let mut h = Harness::start(FeedOptions::default());
+    let id = h.add("Gone", &server.url()).await;
+    h.next_event().await;
+    h.next_event().await;
+    h.engine.remove_feed(id.clone()).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let left = h
+            .engine
+            .events(Query {
+                feed: Some(id.clone()),
+                ..Query::default()
+            })
+            .await
+            .unwrap();
+        if left.is_empty() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} left",
+            left.len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
