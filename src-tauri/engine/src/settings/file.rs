@@ -1,4 +1,5 @@
-//! The settings file: the user's feeds, in the OS config dir.
+//! The settings file in the OS config dir: reading, atomic writing, and what happens to a file
+//! that cannot be read.
 //!
 //! Written atomically (temp file, fsync, rename), so a crash or a full disk never leaves a half
 //! file. A file that cannot be parsed is never overwritten: it is moved aside with a timestamp and
@@ -8,52 +9,8 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use crate::feed::FeedConfig;
+use super::Settings;
 use crate::report::{Notice, NoticeLevel};
-
-/// The settings format version this build writes.
-pub const VERSION: u32 = 1;
-
-/// Everything the user configured.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
-    /// Format version, for future migrations.
-    pub version: u32,
-    /// The subscribed feeds, in the order the user added them.
-    #[serde(default)]
-    pub feeds: Vec<FeedConfig>,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            version: VERSION,
-            feeds: Vec::new(),
-        }
-    }
-}
-
-impl Settings {
-    /// Changes the settings and saves them, or changes nothing: `change` edits a copy, the copy
-    /// is saved, and only a saved copy replaces `self`. Every edit of the settings goes through
-    /// here, so none can leave memory and the file disagreeing.
-    pub async fn change<T, E: From<SettingsError>>(
-        &mut self,
-        file: &SettingsFile,
-        change: impl FnOnce(&mut Settings) -> Result<T, E>,
-    ) -> Result<T, E> {
-        let mut next = self.clone();
-        let out = change(&mut next)?;
-        if let Err(e) = file.save_in_background(next.clone()).await {
-            tracing::error!(error = %e, "settings not saved");
-            return Err(e.into());
-        }
-        *self = next;
-        Ok(out)
-    }
-}
 
 /// Why settings could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -250,7 +207,8 @@ fn without_values(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::FeedDraft;
+    use crate::feed::{FeedConfig, FeedDraft};
+    use crate::settings::VERSION;
 
     fn feed() -> FeedConfig {
         FeedDraft {

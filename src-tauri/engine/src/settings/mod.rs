@@ -1,0 +1,54 @@
+//! The user's settings: the feeds and the defaults they fall back on, and how they change.
+//!
+//! - [`file`]: the settings file (atomic writes, corrupt files moved aside).
+//!
+//! Every edit goes through [`Settings::change`]: edit a copy, save it, keep it only once saved.
+
+mod file;
+
+use serde::{Deserialize, Serialize};
+
+pub use self::file::{Loaded, SettingsError, SettingsFile, project_dirs};
+use crate::feed::FeedConfig;
+
+/// The settings format version this build writes.
+pub const VERSION: u32 = 1;
+
+/// Everything the user configured.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// Format version, for future migrations.
+    pub version: u32,
+    /// The subscribed feeds, in the order the user added them.
+    #[serde(default)]
+    pub feeds: Vec<FeedConfig>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            version: VERSION,
+            feeds: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Changes the settings and saves them, or changes nothing: `change` edits a copy, the copy
+    /// is saved, and only a saved copy replaces `self`. Every edit of the settings goes through
+    /// here, so none can leave memory and the file disagreeing.
+    pub async fn change<T, E: From<SettingsError>>(
+        &mut self,
+        file: &SettingsFile,
+        change: impl FnOnce(&mut Settings) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let mut next = self.clone();
+        let out = change(&mut next)?;
+        if let Err(e) = file.save_in_background(next.clone()).await {
+            tracing::error!(error = %e, "settings not saved");
+            return Err(e.into());
+        }
+        *self = next;
+        Ok(out)
+    }
+}
