@@ -30,7 +30,9 @@ use self::notices::Notices;
 use self::registry::Registry;
 use crate::Error;
 use crate::demo;
-use crate::feed::{Control, Cursor, FeedConfig, FeedId, FeedMessage, FeedStatus, FeedUpdate};
+use crate::feed::{
+    Control, Cursor, FeedConfig, FeedId, FeedMessage, FeedStatus, FeedUpdate, ResumeMode,
+};
 use crate::notify::{self, Notification};
 use crate::report::{FeedView, Notice, NoticeLevel, Report};
 use crate::settings::{Settings, SettingsFile};
@@ -343,6 +345,8 @@ impl Engine {
             paused: false,
             ca_cert: None,
             idle_timeout_secs: None,
+            retention: None,
+            resume: ResumeMode::LastEventId,
         };
         self.add(config).await
     }

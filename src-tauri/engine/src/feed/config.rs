@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use reqwest::header::{HeaderName, HeaderValue};
 use serde::{Deserialize, Serialize};
 
+use super::resume::ResumeMode;
+
 /// A feed's stable identity, kept in the settings file.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -65,6 +67,32 @@ pub struct FeedConfig {
     /// Reconnect after this many seconds without any bytes (default: the app's, 90 s).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub idle_timeout_secs: Option<u64>,
+    /// How much history this feed keeps (`None`: the default in the settings).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
+    /// How the feed resumes after a reconnect (`Last-Event-ID`, or ntfy's `since=`).
+    #[serde(default, skip_serializing_if = "ResumeMode::is_auto")]
+    pub resume: ResumeMode,
+}
+
+/// How much history a feed keeps: events beyond either limit are pruned, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Retention {
+    /// Keep at most this many events (the newest).
+    pub max_events: Option<u64>,
+    /// Keep events at most this many days old.
+    pub max_age_days: Option<u32>,
+}
+
+impl Default for Retention {
+    /// 100,000 events or 90 days per feed: months of a busy feed, a few hundred MB at most.
+    fn default() -> Self {
+        Retention {
+            max_events: Some(100_000),
+            max_age_days: Some(90),
+        }
+    }
 }
 
 impl fmt::Debug for FeedConfig {
@@ -79,6 +107,8 @@ impl fmt::Debug for FeedConfig {
             paused,
             ca_cert,
             idle_timeout_secs,
+            retention,
+            resume,
         } = self;
         f.debug_struct("FeedConfig")
             .field("id", id)
@@ -89,6 +119,8 @@ impl fmt::Debug for FeedConfig {
             .field("paused", paused)
             .field("ca_cert", ca_cert)
             .field("idle_timeout_secs", idle_timeout_secs)
+            .field("retention", retention)
+            .field("resume", resume)
             .finish()
     }
 }
@@ -210,6 +242,33 @@ impl FeedDraft {
             paused: false,
             ca_cert,
             idle_timeout_secs,
+            retention: None,
+            resume: ResumeMode::Auto,
+        })
+    }
+
+    /// Checks the draft as an edit of `existing`: the result keeps its id, whether it is the
+    /// demo or paused, its retention and resume mode. A header whose value is left blank keeps
+    /// the saved value of the header of that name (the form never shows saved values).
+    pub fn validate_edit(&self, existing: &FeedConfig) -> Result<FeedConfig, ValidationError> {
+        let mut edited = self.validate()?;
+        for header in &mut edited.headers {
+            if header.value.is_empty()
+                && let Some(saved) = existing
+                    .headers
+                    .iter()
+                    .find(|h| h.name.eq_ignore_ascii_case(&header.name))
+            {
+                header.value = saved.value.clone();
+            }
+        }
+        Ok(FeedConfig {
+            id: existing.id.clone(),
+            demo: existing.demo,
+            paused: existing.paused,
+            retention: existing.retention,
+            resume: existing.resume,
+            ..edited
         })
     }
 }
@@ -321,6 +380,53 @@ mod tests {
                 name: "X-A".into(),
                 value: "b".into()
             }
+        );
+    }
+
+    #[test]
+    fn an_edit_keeps_the_id_and_a_blank_header_value_keeps_the_saved_secret() {
+        let mut saved = draft(
+            "CI",
+            "https://ci.example/events",
+            "Authorization: Bearer s3cret\nX-A: 1",
+        )
+        .validate()
+        .unwrap();
+        saved.paused = true;
+        let edit = draft(
+            "CI builds",
+            "https://ci.example/v2/events",
+            "Authorization:\nX-A: 2\nX-New:",
+        );
+        let edited = edit.validate_edit(&saved).unwrap();
+        assert_eq!(edited.id, saved.id);
+        assert_eq!(edited.name, "CI builds");
+        assert_eq!(edited.url, "https://ci.example/v2/events");
+        assert!(edited.paused, "an edit does not resume a paused feed");
+        let headers: Vec<(&str, &str)> = edited
+            .headers
+            .iter()
+            .map(|h| (h.name.as_str(), h.value.as_str()))
+            .collect();
+        assert_eq!(
+            headers,
+            [
+                ("Authorization", "Bearer s3cret"),
+                ("X-A", "2"),
+                ("X-New", "")
+            ]
+        );
+        // A header left out is removed; an invalid edit is refused as a new feed would be.
+        let fewer = draft("CI", "https://ci.example/events", "")
+            .validate_edit(&saved)
+            .unwrap();
+        assert!(fewer.headers.is_empty());
+        assert_eq!(
+            draft("CI", "ftp://x", "")
+                .validate_edit(&saved)
+                .unwrap_err()
+                .field,
+            "url"
         );
     }
 

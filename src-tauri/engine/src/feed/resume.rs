@@ -5,6 +5,28 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+/// How a feed tells the server where to resume.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ResumeMode {
+    /// `Last-Event-ID`, unless the feed turns out to be ntfy's (a URL ending in `/sse` whose
+    /// first event is ntfy's `open`): then as [`ResumeMode::NtfySince`].
+    #[default]
+    Auto,
+    /// The standard `Last-Event-ID` header.
+    LastEventId,
+    /// ntfy sends no `id:` field: the last message id comes from the JSON, and the request
+    /// resumes with `?since=<id>`.
+    NtfySince,
+}
+
+impl ResumeMode {
+    /// The default, which the settings file leaves out.
+    pub fn is_auto(&self) -> bool {
+        *self == ResumeMode::Auto
+    }
+}
+
 /// Where a feed resumes: what the store keeps per feed and hands the supervisor at start.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

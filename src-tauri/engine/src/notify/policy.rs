@@ -57,6 +57,8 @@ mod tests {
             paused: false,
             ca_cert: None,
             idle_timeout_secs: None,
+            retention: None,
+            resume: Default::default(),
         }
     }
 

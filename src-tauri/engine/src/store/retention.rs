@@ -7,34 +7,14 @@
 use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
 
 use crate::feed::FeedId;
+pub use crate::feed::Retention;
 
 /// Rows deleted per transaction.
 pub const STEP: usize = 500;
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
-
-/// How much history a feed keeps: events beyond either limit are pruned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Retention {
-    /// Keep at most this many events (the newest).
-    pub max_events: Option<u64>,
-    /// Keep events at most this many days old.
-    pub max_age_days: Option<u32>,
-}
-
-impl Default for Retention {
-    /// 100,000 events or 90 days per feed: months of a busy feed, a few hundred MB at most.
-    fn default() -> Self {
-        Retention {
-            max_events: Some(100_000),
-            max_age_days: Some(90),
-        }
-    }
-}
 
 /// The retention of every feed: a default and per-feed overrides.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
