@@ -27,6 +27,11 @@ impl From<herald_engine::Error> for IpcError {
                 message: invalid.message,
                 field: Some(invalid.field),
             },
+            Error::Ambiguous { .. } | Error::BadImport(_) => IpcError {
+                code: "invalid",
+                message: error.to_string(),
+                field: None,
+            },
             Error::NotFound(_) => IpcError {
                 code: "notFound",
                 message: error.to_string(),

@@ -13,6 +13,17 @@ pub enum Error {
     /// No feed has that id.
     #[error("no feed with id {0}: it was removed, perhaps from another window")]
     NotFound(String),
+    /// Two or more feeds have that name: use an id.
+    #[error("more than one feed is named {name:?}: use one of the ids {}", ids.join(", "))]
+    Ambiguous {
+        /// The name given.
+        name: String,
+        /// The ids of the feeds with that name.
+        ids: Vec<String>,
+    },
+    /// A feed list to import is not acceptable; nothing was imported.
+    #[error("cannot import: {0}")]
+    BadImport(String),
     /// The settings could not be saved; nothing was changed.
     #[error(transparent)]
     Settings(#[from] SettingsError),

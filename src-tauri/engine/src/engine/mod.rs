@@ -120,6 +120,9 @@ impl Engine {
                 return;
             }
         };
+        if loaded.read_only {
+            self.file.stop_writing();
+        }
         if let Some(notice) = loaded.notice {
             self.notice(notice).await;
         }

@@ -6,10 +6,10 @@
 //! the user is told where it went.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
-use super::Settings;
+use super::{Settings, VERSION};
 use crate::report::{Notice, NoticeLevel};
 
 /// Why settings could not be read or written.
@@ -39,6 +39,8 @@ pub struct Loaded {
     pub first_run: bool,
     /// Something the user must be told (e.g. the file was corrupt and moved aside).
     pub notice: Option<Notice>,
+    /// The file is from a newer Herald: run with it, but never write over it.
+    pub read_only: bool,
 }
 
 /// Where the settings live, and how they are read and written.
@@ -89,19 +91,37 @@ impl SettingsFile {
                     settings: Settings::default(),
                     first_run: true,
                     notice: None,
+                    read_only: false,
                 });
             }
             Err(source) => return Err(self.io_error("read", source)),
         };
-        match serde_json::from_slice::<Settings>(&text) {
-            Ok(settings) => Ok(Loaded {
+        let parsed = upgrade(&text);
+        match parsed {
+            Ok(Upgraded::Current(settings)) => Ok(Loaded {
                 settings,
                 first_run: false,
                 notice: None,
+                read_only: false,
             }),
-            Err(parse_error) => {
+            Ok(Upgraded::Newer(settings, version)) => {
+                // Fields this build does not know would be lost on the next save: keep the
+                // file as it is, and run with what could be read.
+                tracing::warn!(version, "settings file is from a newer Herald: not saving");
+                let message = format!(
+                    "Your settings file was written by a newer Herald (format {version}). Herald \
+                     runs with the feeds it can read and will not save changes; update Herald."
+                );
+                Ok(Loaded {
+                    settings,
+                    first_run: false,
+                    notice: Some(Notice::new(NoticeLevel::Error, message)),
+                    read_only: true,
+                })
+            }
+            Err(why) => {
                 let aside = self.move_aside()?;
-                let why = without_values(&parse_error.to_string());
+                let why = without_values(&why);
                 tracing::warn!(path = %aside.display(), %why, "settings file was corrupt");
                 let message = format!(
                     "Your settings file could not be read ({why}). It was kept as {} \
@@ -112,6 +132,7 @@ impl SettingsFile {
                     settings: Settings::default(),
                     first_run: false,
                     notice: Some(Notice::new(NoticeLevel::Error, message)),
+                    read_only: false,
                 })
             }
         }
@@ -125,32 +146,16 @@ impl SettingsFile {
             .unwrap_or_else(|e| Err(self.io_error("write", io::Error::other(e.to_string()))))
     }
 
-    /// Writes the settings atomically: temp file, fsync, rename over the old one. Does nothing
-    /// after [`SettingsFile::stop_writing`].
+    /// Writes the settings atomically (temp file, fsync, rename), readable by the user only in
+    /// a folder only the user can enter: the file holds header secrets. Does nothing after
+    /// [`SettingsFile::stop_writing`].
     pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
         if !self.writable {
             return Ok(());
         }
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(|e| self.io_error("create the folder of", e))?;
-        let tmp = self.path.with_extension("json.tmp");
-        let json = serde_json::to_vec_pretty(settings).expect("settings always serialize");
-        let write = || -> io::Result<()> {
-            let mut file = fs::File::create(&tmp)?;
-            file.write_all(&json)?;
-            file.write_all(b"\n")?;
-            file.sync_all()
-        };
-        if let Err(e) = write() {
-            let _ = fs::remove_file(&tmp);
-            return Err(self.io_error("write", e));
-        }
-        fs::rename(&tmp, &self.path).map_err(|e| self.io_error("replace", e))?;
-        // Make the rename itself durable.
-        if let Ok(dir) = fs::File::open(dir) {
-            let _ = dir.sync_all();
-        }
-        Ok(())
+        let mut json = serde_json::to_vec_pretty(settings).expect("settings always serialize");
+        json.push(b'\n');
+        crate::files::write_atomically(&self.path, &json).map_err(|e| self.io_error("write", e))
     }
 
     /// Renames the settings file to `settings.corrupt-<UTC time>.json` beside it.
@@ -177,6 +182,40 @@ impl SettingsFile {
             source,
         }
     }
+}
+
+/// What a settings file turned out to be.
+enum Upgraded {
+    /// Settings in this build's format (upgraded from an older one if need be).
+    Current(Settings),
+    /// Settings from a newer Herald (format version given), read as far as they could be.
+    Newer(Settings, u64),
+}
+
+/// Reads a settings file of any version into this build's format.
+///
+/// - 1 → 2: `retention` (a default for every feed) and per-feed `retention` and `resume` were
+///   added; a file without them means the defaults, so nothing needs rewriting.
+///
+/// A later step that has to rewrite fields would edit the parsed JSON before the final read;
+/// until one does, the file is read straight from its text, so errors keep their line numbers.
+fn upgrade(text: &[u8]) -> Result<Upgraded, String> {
+    let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    let Some(object) = value.as_object() else {
+        return Err("the file does not hold a settings object".to_owned());
+    };
+    let version = match object.get("version") {
+        None => 1,
+        Some(v) => v
+            .as_u64()
+            .ok_or_else(|| "`version` is not a number".to_owned())?,
+    };
+    let mut settings: Settings = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    if version > u64::from(VERSION) {
+        return Ok(Upgraded::Newer(settings, version));
+    }
+    settings.version = VERSION;
+    Ok(Upgraded::Current(settings))
 }
 
 /// A parse error's message with the values it quotes from the file left out: serde quotes a
@@ -208,7 +247,6 @@ fn without_values(message: &str) -> String {
 mod tests {
     use super::*;
     use crate::feed::{FeedConfig, FeedDraft};
-    use crate::settings::VERSION;
 
     fn feed() -> FeedConfig {
         FeedDraft {
@@ -234,8 +272,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = SettingsFile::new(dir.path().join("nested/s.json"));
         let settings = Settings {
-            version: VERSION,
             feeds: vec![feed()],
+            ..Settings::default()
         };
         file.save(&settings).unwrap();
         let loaded = file.load().unwrap();
@@ -286,6 +324,70 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_file_loads_as_the_current_version_with_defaults() {
+        // Exactly what Herald wrote before the store existed.
+        let v1 = r#"{
+  "version": 1,
+  "feeds": [
+    {
+      "id": "0123456789ab",
+      "name": "CI",
+      "url": "https://ci.example/events",
+      "headers": [{ "name": "Authorization", "value": "Bearer t" }],
+      "paused": true,
+      "idleTimeoutSecs": 30
+    }
+  ]
+}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, v1).unwrap();
+        let loaded = SettingsFile::new(&path).load().unwrap();
+        assert!(loaded.notice.is_none() && !loaded.read_only);
+        let settings = loaded.settings;
+        assert_eq!(settings.version, VERSION);
+        assert_eq!(settings.retention, crate::feed::Retention::default());
+        let feed = &settings.feeds[0];
+        assert_eq!(
+            (feed.id.0.as_str(), feed.name.as_str()),
+            ("0123456789ab", "CI")
+        );
+        assert_eq!(feed.headers[0].value, "Bearer t");
+        assert!(feed.paused);
+        assert_eq!(feed.idle_timeout_secs, Some(30));
+        assert_eq!(
+            (feed.retention, feed.resume),
+            (None, crate::feed::ResumeMode::Auto)
+        );
+    }
+
+    #[test]
+    fn a_file_from_a_newer_herald_is_read_but_never_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        let newer = r#"{"version": 99, "feeds": [], "somethingNew": {"a": 1}}"#;
+        fs::write(&path, newer).unwrap();
+        let mut file = SettingsFile::new(&path);
+        let loaded = file.load().unwrap();
+        assert!(loaded.read_only);
+        assert!(loaded.notice.unwrap().message.contains("newer Herald"));
+        file.stop_writing();
+        file.save(&loaded.settings).unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), newer, "kept as it was");
+    }
+
+    #[test]
+    fn the_file_is_readable_by_the_user_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("herald/settings.json");
+        SettingsFile::new(&path).save(&Settings::default()).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+    }
+
+    #[test]
     fn corrupt_file_is_moved_aside_not_overwritten() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("settings.json");
@@ -310,8 +412,8 @@ mod tests {
     fn a_corrupt_file_is_described_without_its_values() {
         // Headers hand-edited into plain strings: a token ends up where serde quotes it.
         let settings = Settings {
-            version: VERSION,
             feeds: vec![feed()],
+            ..Settings::default()
         };
         let mut json = serde_json::to_value(&settings).unwrap();
         json["feeds"][0]["headers"] = serde_json::json!(["Authorization: Bearer s3cr\"et"]);

@@ -1,18 +1,21 @@
 //! The user's settings: the feeds and the defaults they fall back on, and how they change.
 //!
-//! - [`file`]: the settings file (atomic writes, corrupt files moved aside).
+//! - [`file`]: the settings file (versions and their upgrades, atomic private writes, corrupt
+//!   files moved aside).
+//! - [`feeds`]: finding a feed by id or name; import and export of the feed list.
 //!
 //! Every edit goes through [`Settings::change`]: edit a copy, save it, keep it only once saved.
 
+pub mod feeds;
 mod file;
 
 use serde::{Deserialize, Serialize};
 
 pub use self::file::{Loaded, SettingsError, SettingsFile, project_dirs};
-use crate::feed::FeedConfig;
+use crate::feed::{FeedConfig, Retention};
 
-/// The settings format version this build writes.
-pub const VERSION: u32 = 1;
+/// The settings format version this build writes (see `file.rs` for the steps from older ones).
+pub const VERSION: u32 = 2;
 
 /// Everything the user configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +25,9 @@ pub struct Settings {
     /// The subscribed feeds, in the order the user added them.
     #[serde(default)]
     pub feeds: Vec<FeedConfig>,
+    /// How much history a feed keeps unless it says otherwise.
+    #[serde(default)]
+    pub retention: Retention,
 }
 
 impl Default for Settings {
@@ -29,11 +35,24 @@ impl Default for Settings {
         Settings {
             version: VERSION,
             feeds: Vec::new(),
+            retention: Retention::default(),
         }
     }
 }
 
 impl Settings {
+    /// The retention of every feed, as the store prunes to it.
+    pub fn retention_policy(&self) -> crate::store::Policy {
+        crate::store::Policy {
+            default: self.retention,
+            feeds: self
+                .feeds
+                .iter()
+                .filter_map(|f| Some((f.id.clone(), f.retention?)))
+                .collect(),
+        }
+    }
+
     /// Changes the settings and saves them, or changes nothing: `change` edits a copy, the copy
     /// is saved, and only a saved copy replaces `self`. Every edit of the settings goes through
     /// here, so none can leave memory and the file disagreeing.

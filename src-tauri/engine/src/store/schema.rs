@@ -30,7 +30,7 @@ pub fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
         source,
     };
     if let Some(dir) = path.parent() {
-        create_private_dir(dir).map_err(|e| StoreError::Io {
+        crate::files::create_private_dir(dir).map_err(|e| StoreError::Io {
             path: dir.to_owned(),
             source: e,
         })?;
@@ -138,15 +138,6 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)
-}
-
-/// Creates `dir` (and its parents) readable by the user only.
-pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    fs::create_dir_all(dir)?;
-    fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
 }
 
 #[cfg(test)]
