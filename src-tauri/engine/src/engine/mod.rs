@@ -10,12 +10,16 @@
 //! - [`handle`]: the options, the commands and the handle that sends them.
 //! - [`registry`]: the running feeds (supervisor tasks, control queues, statuses).
 //! - [`notices`]: the bounded list of notices kept for a window that opens later.
+//! - [`subscriptions`]: changing the feed list (saved first, then supervisors and store).
+//! - [`delivery`]: after the commit: reports, notifications, store notices.
 //! - [`demo_host`]: the built-in demo server, run while a demo feed is subscribed.
 
+mod delivery;
 mod demo_host;
 mod handle;
 mod notices;
 mod registry;
+mod subscriptions;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -28,11 +32,7 @@ use self::handle::Command;
 pub use self::handle::{EngineHandle, EngineOptions};
 use self::notices::Notices;
 use self::registry::Registry;
-use crate::Error;
-use crate::demo;
-use crate::feed::{
-    Control, Cursor, FeedConfig, FeedId, FeedMessage, FeedStatus, FeedUpdate, ResumeMode,
-};
+use crate::feed::{Control, FeedId, FeedMessage, FeedUpdate};
 use crate::notify::{self, Notification};
 use crate::report::{FeedView, Notice, NoticeLevel, Report};
 use crate::settings::{Settings, SettingsFile};
@@ -261,134 +261,12 @@ impl Engine {
         }
     }
 
-    /// What the store committed or could not: events go out to the UI and to notifications.
-    async fn on_store_report(&mut self, report: StoreReport) {
-        match report {
-            StoreReport::Committed(records) => {
-                let mut notified = Vec::new();
-                for record in records {
-                    // An event of a feed removed while it was being written is not announced.
-                    let Some(config) = self.feeds.config(&record.feed_id) else {
-                        continue;
-                    };
-                    let notification = notify::policy::render(&config, &record);
-                    let seq = record.seq;
-                    self.report(Report::Event(record)).await;
-                    if self.notify.try_send(notification).is_ok() {
-                        notified.push(seq);
-                    } else {
-                        tracing::warn!(feed = %config.id, "notification queue full: notification dropped");
-                    }
-                }
-                if !notified.is_empty() {
-                    self.store_write(self.store.mark_notified(notified)).await;
-                }
-            }
-            StoreReport::Failing(why) => {
-                let message = format!(
-                    "Herald cannot save events: {why} ({}). Feeds stay connected; new events \
-                     wait in memory and appear as soon as Herald can save them again.",
-                    self.store.path().display()
-                );
-                self.notice(Notice::new(NoticeLevel::Error, message)).await;
-            }
-            StoreReport::Recovered => {
-                let message = "Herald can save events again; the events that waited are saved.";
-                self.notice(Notice::new(NoticeLevel::Info, message)).await;
-            }
-            StoreReport::MovedAside(aside) => {
-                let message = format!(
-                    "Herald's event history could not be read (the file is damaged). It was \
-                     kept as {} and Herald started a new history.",
-                    aside.display()
-                );
-                self.notice(Notice::new(NoticeLevel::Error, message)).await;
-            }
-        }
-    }
-
-    /// Starts a feed, telling the store its name first.
-    async fn start_feed(&mut self, config: FeedConfig, cursor: Cursor) {
-        let named = self.store.set_feed(config.id.clone(), config.name.clone());
-        self.store_write(named).await;
-        self.feeds.start(config, cursor).await;
-    }
-
     /// Waits for a write to be queued; the store's threads only stop when the engine does, so a
     /// failure here is logged, never fatal.
     async fn store_write(&self, queued: impl Future<Output = Result<(), store::StoreError>>) {
         if let Err(e) = queued.await {
             tracing::error!(error = %e, "store: write not queued");
         }
-    }
-
-    async fn add(&mut self, config: FeedConfig) -> Result<FeedView, Error> {
-        let added = config.clone();
-        self.settings
-            .change(&self.file, |s| {
-                s.feeds.push(added);
-                Ok::<_, Error>(())
-            })
-            .await?;
-        tracing::info!(feed = %config.id, url = %config.redacted_url(), "feed added");
-        let view = FeedView::new(&config, FeedStatus::STARTING);
-        self.start_feed(config, Cursor::default()).await;
-        self.report(Report::Feeds(self.views())).await;
-        Ok(view)
-    }
-
-    async fn add_demo_feed(&mut self) -> Result<FeedView, Error> {
-        let port = self.demo.ensure().await;
-        let config = FeedConfig {
-            id: FeedId::random(),
-            name: "Herald demo".to_owned(),
-            url: demo::feed_url(port),
-            headers: Vec::new(),
-            demo: true,
-            paused: false,
-            ca_cert: None,
-            idle_timeout_secs: None,
-            retention: None,
-            resume: ResumeMode::LastEventId,
-        };
-        self.add(config).await
-    }
-
-    async fn remove(&mut self, id: &FeedId) -> Result<(), Error> {
-        self.settings
-            .change(&self.file, |s| {
-                let index = position(s, id)?;
-                s.feeds.remove(index);
-                Ok::<_, Error>(())
-            })
-            .await?;
-        self.feeds.stop(id); // the supervisor is dropped: the connection closes
-        self.store_write(self.store.forget(id.clone())).await;
-        if !self.settings.feeds.iter().any(|f| f.demo) {
-            self.demo.stop();
-        }
-        tracing::info!(feed = %id, "feed removed");
-        self.report(Report::Feeds(self.views())).await;
-        Ok(())
-    }
-
-    /// Pauses or resumes a feed, and remembers it in the settings.
-    async fn set_paused(&mut self, id: &FeedId, paused: bool) -> Result<(), Error> {
-        let config = self
-            .settings
-            .change(&self.file, |s| {
-                let index = position(s, id)?;
-                s.feeds[index].paused = paused;
-                Ok::<_, Error>(s.feeds[index].clone())
-            })
-            .await?;
-        self.feeds.set_config(&config);
-        let control = if paused {
-            Control::Pause
-        } else {
-            Control::Resume
-        };
-        self.feeds.control(id, control).await
     }
 
     fn views(&self) -> Vec<FeedView> {
@@ -405,13 +283,4 @@ impl Engine {
         // The owner may have gone away during shutdown; the engine keeps its state regardless.
         let _ = self.reports.send(report).await;
     }
-}
-
-/// Where feed `id` is in the settings' list.
-fn position(settings: &Settings, id: &FeedId) -> Result<usize, Error> {
-    settings
-        .feeds
-        .iter()
-        .position(|f| &f.id == id)
-        .ok_or_else(|| Error::NotFound(id.to_string()))
 }
