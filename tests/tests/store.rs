@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use herald_engine::feed::FeedOptions;
+use herald_engine::feed::{FeedDraft, FeedOptions, Retention};
 use herald_engine::store::{Query, ReadMark, StoreReader};
 use herald_tests::scenario::Harness;
 use herald_tests::server::{Reply, TestServer};
@@ -192,4 +192,127 @@ async fn a_removed_feed_takes_its_history_and_resume_point_with_it() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test]
+async fn an_edit_keeps_the_feeds_history_resume_point_and_saved_secret() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream(numbered(1, 2)).held_open(),
+        _ => Reply::stream(numbered(3, 3)).held_open(),
+    })
+    .await;
+    let mut h = Harness::start(FeedOptions::default());
+    let draft = FeedDraft {
+        name: "Before".into(),
+        url: server.url(),
+        headers: "X-Token: s3cret".into(),
+        ..FeedDraft::default()
+    };
+    let id = h.engine.add_feed(draft).await.unwrap().id;
+    h.next_event().await;
+    h.next_event().await;
+    // The form sends the header name with a blank value: the saved secret stays.
+    let edit = FeedDraft {
+        name: "After".into(),
+        url: server.url(),
+        headers: "X-Token:\nX-Extra: 1".into(),
+        ..FeedDraft::default()
+    };
+    let view = h.engine.update_feed(id.clone(), edit).await.unwrap();
+    assert_eq!((view.id.clone(), view.name.as_str()), (id.clone(), "After"));
+    assert_eq!(h.next_event().await.data, "event 3");
+    let requests = server.requests();
+    let last = requests.last().unwrap();
+    assert_eq!(last.header("x-token"), Some("s3cret"));
+    assert_eq!(last.header("x-extra"), Some("1"));
+    assert_eq!(
+        last.header("last-event-id"),
+        Some("2"),
+        "the resume point stayed"
+    );
+    let history = h.engine.events(Query::default()).await.unwrap();
+    assert_eq!(history.len(), 3, "the history stayed");
+    assert!(
+        history
+            .iter()
+            .all(|e| e.feed_id == id && e.feed_name == "After")
+    );
+    let saved = std::fs::read_to_string(h.settings_file()).unwrap();
+    assert!(
+        saved.contains("s3cret") && saved.contains("After"),
+        "{saved}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_adds_new_feeds_and_updates_known_ones_in_one_save() {
+    let server = TestServer::always(Reply::stream(numbered(1, 1)).held_open()).await;
+    let mut h = Harness::start(FeedOptions::default());
+    let known = h.add("Known", &server.url()).await;
+    h.next_event().await;
+    let mut exported = h.engine.export_feeds(false).await.unwrap();
+    exported.feeds[0].name = "Known, renamed".into();
+    let mut added = exported.feeds[0].clone();
+    added.id = herald_engine::feed::FeedId("importedfeed".into());
+    added.name = "Imported".into();
+    exported.feeds.push(added);
+    let summary = h.engine.import_feeds(exported).await.unwrap();
+    assert_eq!(summary.added, ["Imported"]);
+    assert_eq!(summary.updated, ["Known, renamed"]);
+    let feeds = h.engine.list_feeds().await.unwrap();
+    let names: Vec<(&str, &str)> = feeds
+        .iter()
+        .map(|f| (f.id.0.as_str(), f.name.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (known.0.as_str(), "Known, renamed"),
+            ("importedfeed", "Imported")
+        ]
+    );
+    // The new feed connects and delivers.
+    let event = h.next_event().await;
+    assert_eq!(event.feed_name, "Imported");
+}
+
+#[tokio::test]
+async fn retention_prunes_a_feed_to_its_limit_while_its_events_keep_arriving() {
+    const TOTAL: u64 = 3_000;
+    let server = TestServer::always(Reply::stream(numbered(1, TOTAL)).held_open()).await;
+    let mut config = FeedDraft {
+        name: "Busy".into(),
+        url: server.url(),
+        ..FeedDraft::default()
+    }
+    .validate()
+    .unwrap();
+    config.retention = Some(Retention {
+        max_events: Some(100),
+        max_age_days: None,
+    });
+    let id = config.id.clone();
+    let mut h = Harness::start_with(FeedOptions::default(), vec![config]);
+    // Every event reaches the sink, in order, while pruning runs between batches.
+    for n in 1..=TOTAL {
+        assert_eq!(h.next_event().await.data, format!("event {n}"));
+    }
+    // Pruning runs in steps between batches and while the queue is idle: soon, not at once.
+    let reader = StoreReader::open_read_only(&h.store_file()).unwrap();
+    let page = || {
+        reader.page(&Query {
+            feed: Some(id.clone()),
+            limit: 1000,
+            ..Query::default()
+        })
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut kept = page().unwrap();
+    while kept.len() > 110 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        kept = page().unwrap();
+    }
+    // At most a tenth of the limit more than it (what came since the last step); the newest.
+    assert!((100..=110).contains(&kept.len()), "{} kept", kept.len());
+    assert_eq!(kept[0].data, format!("event {TOTAL}"));
 }

@@ -13,6 +13,7 @@ use crate::feed::{FeedDraft, FeedId, FeedOptions};
 use crate::notify::Notifier;
 use crate::report::{EventRecord, FeedView, Notice};
 use crate::settings::SettingsFile;
+use crate::settings::feeds::{Exported, ImportSummary};
 use crate::store::{Query, ReadMark, StoreHandle};
 use crate::triggers;
 
@@ -67,6 +68,10 @@ pub(super) enum Command {
     Notices(oneshot::Sender<Vec<Notice>>),
     Reconnect(FeedId, oneshot::Sender<Result<(), Error>>),
     SetPaused(FeedId, bool, oneshot::Sender<Result<(), Error>>),
+    UpdateFeed(FeedId, FeedDraft, oneshot::Sender<Result<FeedView, Error>>),
+    FindFeed(String, oneshot::Sender<Result<FeedView, Error>>),
+    Export(bool, oneshot::Sender<Exported>),
+    Import(Box<Exported>, oneshot::Sender<Result<ImportSummary, Error>>),
     Shutdown(oneshot::Sender<()>),
 }
 
@@ -111,6 +116,30 @@ impl EngineHandle {
     /// Stops and forgets a feed.
     pub async fn remove_feed(&self, id: FeedId) -> Result<(), Error> {
         self.call(|reply| Command::RemoveFeed(id, reply)).await?
+    }
+
+    /// Saves an edit of a feed (keeping its id, history and resume point; a header with a blank
+    /// value keeps its saved value) and reconnects it.
+    pub async fn update_feed(&self, id: FeedId, draft: FeedDraft) -> Result<FeedView, Error> {
+        self.call(|reply| Command::UpdateFeed(id, draft, reply))
+            .await?
+    }
+
+    /// The feed with id `key`, or else the one named `key`.
+    pub async fn find_feed(&self, key: String) -> Result<FeedView, Error> {
+        self.call(|reply| Command::FindFeed(key, reply)).await?
+    }
+
+    /// The feed list as an export (header values only `with_secrets`).
+    pub async fn export_feeds(&self, with_secrets: bool) -> Result<Exported, Error> {
+        self.call(|reply| Command::Export(with_secrets, reply))
+            .await
+    }
+
+    /// Adds or updates the feeds of an export.
+    pub async fn import_feeds(&self, exported: Exported) -> Result<ImportSummary, Error> {
+        self.call(|reply| Command::Import(Box::new(exported), reply))
+            .await?
     }
 
     /// Up to `limit` recent events, newest first.

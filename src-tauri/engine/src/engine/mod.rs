@@ -32,6 +32,7 @@ use self::handle::Command;
 pub use self::handle::{EngineHandle, EngineOptions};
 use self::notices::Notices;
 use self::registry::Registry;
+use crate::Error;
 use crate::feed::{Control, FeedId, FeedMessage, FeedUpdate};
 use crate::notify::{self, Notification};
 use crate::report::{FeedView, Notice, NoticeLevel, Report};
@@ -155,6 +156,7 @@ impl Engine {
             }
             self.start_feed(config, cursor).await;
         }
+        self.sync_retention().await;
         if loaded.first_run
             && demo_on_first_run
             && let Err(e) = self.add_demo_feed().await
@@ -227,6 +229,21 @@ impl Engine {
             Command::SetPaused(id, paused, reply) => {
                 drop(reply.send(self.set_paused(&id, paused).await));
             }
+            Command::UpdateFeed(id, draft, reply) => {
+                drop(reply.send(self.update(&id, draft).await));
+            }
+            Command::FindFeed(key, reply) => {
+                let found = self.settings.find_feed(&key).map(|index| {
+                    let id = &self.settings.feeds[index].id;
+                    self.views().into_iter().find(|v| &v.id == id)
+                });
+                let found = found.and_then(|view| view.ok_or(Error::NotFound(key)));
+                drop(reply.send(found));
+            }
+            Command::Export(with_secrets, reply) => {
+                drop(reply.send(self.settings.export(with_secrets)));
+            }
+            Command::Import(exported, reply) => drop(reply.send(self.import(*exported).await)),
             Command::Shutdown(_) => unreachable!("handled by the loop"),
         }
     }

@@ -1,12 +1,14 @@
-//! Changing the feed list: add, remove, pause. The settings are saved first (through
-//! [`Settings::change`]); only a saved change starts or stops a supervisor and tells the store.
+//! Changing the feed list: add, edit, remove, pause, import. The settings are saved first
+//! (through [`Settings::change`]); only a saved change starts or stops a supervisor and tells the
+//! store. An edited feed keeps its id, so its history and resume point stay with it.
 
 use super::Engine;
 use crate::Error;
 use crate::demo;
-use crate::feed::{Control, Cursor, FeedConfig, FeedId, FeedStatus, ResumeMode};
+use crate::feed::{Control, Cursor, FeedConfig, FeedDraft, FeedId, FeedStatus, ResumeMode};
 use crate::report::{FeedView, Report};
 use crate::settings::Settings;
+use crate::settings::feeds::{Exported, ImportSummary};
 
 impl Engine {
     /// Starts a feed, telling the store its name first.
@@ -14,6 +16,88 @@ impl Engine {
         let named = self.store.set_feed(config.id.clone(), config.name.clone());
         self.store_write(named).await;
         self.feeds.start(config, cursor).await;
+    }
+
+    /// Stops a feed's supervisor and starts it again with `config`, resuming from what the
+    /// store kept (everything received so far is written first).
+    async fn restart_feed(&mut self, config: FeedConfig) {
+        self.feeds.stop(&config.id);
+        self.store_write(self.store.flush()).await;
+        let cursor = match self.store.cursors().await {
+            Ok(mut cursors) => cursors.remove(&config.id).unwrap_or_default(),
+            Err(e) => {
+                tracing::error!(error = %e, "store: resume point not read; the feed starts over");
+                Cursor::default()
+            }
+        };
+        self.start_feed(config, cursor).await;
+    }
+
+    /// Tells the store how much each feed keeps, after a change that may have moved it.
+    pub(super) async fn sync_retention(&self) {
+        let policy = self.settings.retention_policy();
+        self.store_write(self.store.set_retention(policy)).await;
+    }
+
+    /// Saves an edit of feed `id` and reconnects it with the new settings; its history and
+    /// resume point stay.
+    pub(super) async fn update(
+        &mut self,
+        id: &FeedId,
+        draft: FeedDraft,
+    ) -> Result<FeedView, Error> {
+        let existing = self.settings.feeds[position(&self.settings, id)?].clone();
+        let config = tokio::task::spawn_blocking(move || draft.validate_edit(&existing))
+            .await
+            .expect("validation does not panic")?;
+        let saved = config.clone();
+        self.settings
+            .change(&self.file, |s| {
+                let index = position(s, id)?;
+                s.feeds[index] = saved;
+                Ok::<_, Error>(())
+            })
+            .await?;
+        tracing::info!(feed = %id, url = %config.redacted_url(), "feed edited");
+        self.restart_feed(config.clone()).await;
+        self.sync_retention().await;
+        self.report(Report::Feeds(self.views())).await;
+        Ok(FeedView::new(&config, FeedStatus::STARTING))
+    }
+
+    /// Adds or updates the feeds of an export; started or restarted once saved.
+    pub(super) async fn import(&mut self, exported: Exported) -> Result<ImportSummary, Error> {
+        // Validation reads CA files: off the actor's thread, on a copy of the settings.
+        let mut next = self.settings.clone();
+        let (next, summary) = tokio::task::spawn_blocking(move || {
+            let summary = next.import(&exported);
+            summary.map(|summary| (next, summary))
+        })
+        .await
+        .expect("an import does not panic")?;
+        let before = self.settings.feeds.clone();
+        let feeds = next.feeds.clone();
+        self.settings
+            .change(&self.file, |s| {
+                s.feeds = feeds;
+                Ok::<_, Error>(())
+            })
+            .await?;
+        for config in next.feeds {
+            match before.iter().find(|f| f.id == config.id) {
+                Some(old) if *old == config => {}
+                Some(_) => self.restart_feed(config).await,
+                None => self.start_feed(config, Cursor::default()).await,
+            }
+        }
+        tracing::info!(
+            added = summary.added.len(),
+            updated = summary.updated.len(),
+            "feeds imported"
+        );
+        self.sync_retention().await;
+        self.report(Report::Feeds(self.views())).await;
+        Ok(summary)
     }
 
     pub(super) async fn add(&mut self, config: FeedConfig) -> Result<FeedView, Error> {
@@ -27,6 +111,7 @@ impl Engine {
         tracing::info!(feed = %config.id, url = %config.redacted_url(), "feed added");
         let view = FeedView::new(&config, FeedStatus::STARTING);
         self.start_feed(config, Cursor::default()).await;
+        self.sync_retention().await;
         self.report(Report::Feeds(self.views())).await;
         Ok(view)
     }

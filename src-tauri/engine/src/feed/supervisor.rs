@@ -8,6 +8,7 @@
 //! its consumer (see [`super::replay`]), which knows what is already kept.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
@@ -18,6 +19,12 @@ use super::resume::{Burst, Cursor};
 use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
 use crate::sse::{Event, Limits, Oversize, Parser};
 use crate::time::{ms_after, now_ms};
+
+/// A number for a new connection, never given before in this process.
+fn next_connection() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
 
 /// How long a connection must stay up to count as progress even without events.
 const STABLE_AFTER: Duration = Duration::from_secs(30);
@@ -53,7 +60,8 @@ pub struct Received {
     pub event: Event,
     /// Its block carried an `id:` of its own (rather than carrying on an earlier one).
     pub had_id: bool,
-    /// Which of this supervisor's connections it came on (1, 2, …): replays happen only at the
+    /// Which connection it came on: a number no other connection in this process had, so a
+    /// restarted supervisor's first connection is a new one too. Replays happen only at the
     /// start of one.
     pub connection: u64,
     /// It came in the burst right after the connection opened (see [`Burst`]).
@@ -166,7 +174,7 @@ pub async fn run(
         tx,
         last_event_id: cursor.last_event_id,
         retry_ms: cursor.retry_ms,
-        connections: 0,
+        connection: 0,
         reason: None,
     };
     match supervisor.run(&mut Controls(Some(control))).await {
@@ -187,8 +195,8 @@ struct Supervisor {
     /// The server's last `retry:`, as the owner knows it.
     retry_ms: Option<u64>,
     backoff: Backoff,
-    /// Streams opened so far; numbers the connection of each event.
-    connections: u64,
+    /// The number of the open stream (see [`Received::connection`]).
+    connection: u64,
     /// Why the next connection is made, when it is not routine (shown in the status).
     reason: Option<String>,
 }
@@ -343,7 +351,7 @@ impl Supervisor {
     ) -> Result<ReadEnd, Closed> {
         let mut parser = Parser::with_last_event_id(self.options.limits, &self.last_event_id);
         let opened = Instant::now();
-        self.connections += 1;
+        self.connection = next_connection();
         let mut burst = Burst::new(opened);
         let mut got_event = false;
         let error = loop {
@@ -374,7 +382,7 @@ impl Supervisor {
                         FeedUpdate::Event(Received {
                             event,
                             had_id: parser.event_had_id(),
-                            connection: self.connections,
+                            connection: self.connection,
                             catch_up: burst.contains(now),
                         })
                     }

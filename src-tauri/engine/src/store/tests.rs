@@ -394,3 +394,45 @@ async fn a_corrupt_database_is_kept_aside_and_a_new_one_started() {
         ["fresh"]
     );
 }
+
+#[tokio::test]
+async fn a_feed_over_its_count_limit_is_pruned_as_events_arrive() {
+    let s = open_temp().await;
+    let mut policy = Policy {
+        default: Retention {
+            max_events: None,
+            max_age_days: None,
+        },
+        ..Policy::default()
+    };
+    policy.feeds.insert(
+        feed("busy"),
+        Retention {
+            max_events: Some(100),
+            max_age_days: None,
+        },
+    );
+    s.store.set_retention(policy).await.unwrap();
+    s.store.set_feed(feed("busy"), "Busy".into()).await.unwrap();
+    for n in 1..=3_000u64 {
+        let r = received(1, &n.to_string(), "m", &n.to_string());
+        s.store
+            .append(feed("busy"), r, crate::time::now_ms())
+            .await
+            .unwrap();
+    }
+    s.store.flush().await.unwrap();
+    // Pruning runs in steps between batches and when the queue is idle: soon, not at once.
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let kept = s.store.read(|r| r.count()).await.unwrap();
+        if kept <= 110 {
+            assert!(kept >= 100, "{kept} kept: pruned below the limit");
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{kept} kept");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let newest = s.store.page(Query::default()).await.unwrap();
+    assert_eq!(newest[0].data, "3000", "the newest are kept");
+}

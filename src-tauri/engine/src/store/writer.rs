@@ -71,6 +71,12 @@ pub struct Writer {
     policy: Policy,
     /// Retention work is left: do a step between batches.
     prune_due: bool,
+    /// Events written since pruning last started; at `prune_every`, it starts again.
+    since_prune: usize,
+    /// How many new events call for pruning: a tenth of the smallest count limit, so a feed
+    /// never holds much more than its limit, and a step's cost (which grows with the limit) is
+    /// spread over as many events.
+    prune_every: usize,
     /// Where committed events and failures go. Unbounded, so the writer never waits for the
     /// engine while the engine waits for the writer's queue; it holds at most what the bounded
     /// queue let in.
@@ -89,6 +95,8 @@ impl Writer {
             names: HashMap::new(),
             policy: Policy::default(),
             prune_due: false,
+            since_prune: 0,
+            prune_every: prune_every(&Policy::default()),
             reports,
             failing: None,
         }
@@ -201,6 +209,11 @@ impl Writer {
             tracing::info!("store: writing works again");
             let _ = self.reports.send(StoreReport::Recovered);
         }
+        self.since_prune += committed.len();
+        if self.since_prune >= self.prune_every {
+            self.since_prune = 0;
+            self.prune_due = true;
+        }
         // The events go out before any waiter hears "done": a flush means they are reported.
         if !committed.is_empty() {
             let _ = self.reports.send(StoreReport::Committed(committed));
@@ -216,6 +229,7 @@ impl Writer {
                     self.prune_due = true;
                 }
                 Write::Retention(policy) => {
+                    self.prune_every = prune_every(&policy);
                     self.policy = policy;
                     self.prune_due = true;
                 }
@@ -252,6 +266,18 @@ impl Writer {
         self.failing = Some(why.to_owned());
         let _ = self.reports.send(StoreReport::Failing(why.to_owned()));
     }
+}
+
+/// How many new events call for pruning under `policy` (see [`Writer::prune_every`]).
+fn prune_every(policy: &Policy) -> usize {
+    let smallest = std::iter::once(policy.default)
+        .chain(policy.feeds.values().copied())
+        .filter_map(|r| r.max_events)
+        .min()
+        .unwrap_or(u64::MAX);
+    usize::try_from(smallest / 10)
+        .unwrap_or(usize::MAX)
+        .clamp(1, 5_000)
 }
 
 /// Applies `batch` in one transaction; returns the events kept, as records.
