@@ -9,32 +9,52 @@
 //! - [`bridge`]: the one place engine reports become UI events.
 //! - [`error`]: the error the UI receives, as `{code, message, field?}`.
 //! - [`logging`]: tracing to stderr and to a log file in the OS data dir.
+//! - [`lifecycle`]: one instance, the control socket, signals, a clean end.
 
 pub mod bridge;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod lifecycle;
 pub mod logging;
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use herald_engine::EngineOptions;
+use herald_engine::instance::Paths;
 use herald_engine::notify::DesktopNotifier;
 use herald_engine::settings::SettingsFile;
+use herald_engine::{EngineHandle, EngineOptions};
 use tauri::{Manager, Runtime};
 
-/// Runs the desktop app until its window closes.
+/// Runs the desktop app until it quits (or hands over to the Herald already running).
 pub fn run() -> anyhow::Result<()> {
     let _log = logging::init(logging::Target::StderrAndFile)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Herald starting");
-    build_app(tauri::Builder::default())
-        .run(tauri::generate_context!())
-        .context("the desktop app failed")
+    let (lock, paths) = match lifecycle::claim()? {
+        lifecycle::Launch::First(lock, paths) => (lock, paths),
+        lifecycle::Launch::Second => return Ok(()),
+    };
+    let app = build_app(tauri::Builder::default(), Some(paths))
+        .build(tauri::generate_context!())
+        .context("the desktop app failed to start")?;
+    app.run(move |app, event| {
+        if let tauri::RunEvent::Exit = event {
+            // The last window closed, or Quit: nothing received may be lost on the way out.
+            let engine = app.state::<EngineHandle>().inner().clone();
+            tauri::async_runtime::block_on(lifecycle::shutdown(&engine));
+            let _ = &lock; // held until here
+        }
+    });
+    Ok(())
 }
 
 /// The app's builder, generic over the runtime so tests can pass `tauri::test::mock_builder()`.
-pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+/// With `instance` (the lock is held), it serves the control socket there.
+pub fn build_app<R: Runtime>(
+    builder: tauri::Builder<R>,
+    instance: Option<Paths>,
+) -> tauri::Builder<R> {
     builder
         .invoke_handler(tauri::generate_handler![
             commands::list_feeds,
@@ -48,14 +68,17 @@ pub fn build_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::mark_read,
             commands::notices,
         ])
-        .setup(|app| {
-            start_engine(app.handle())?;
+        .setup(move |app| {
+            let engine = start_engine(app.handle())?;
+            if let Some(paths) = &instance {
+                lifecycle::serve(app.handle(), engine, paths);
+            }
             Ok(())
         })
 }
 
 /// Starts the engine on Tauri's runtime and the bridge that forwards its reports to the UI.
-fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<()> {
+fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<EngineHandle> {
     let settings = SettingsFile::default_location()?;
     let store = herald_engine::store::default_path().context("cannot find a data directory")?;
     let mut options = EngineOptions::new(settings, store, Arc::new(DesktopNotifier));
@@ -69,7 +92,7 @@ fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<()> {
     // `start` spawns tasks, so it must run inside the runtime.
     let (engine, reports) =
         tauri::async_runtime::block_on(async { herald_engine::engine::start(options) });
-    app.manage(engine);
+    app.manage(engine.clone());
     tauri::async_runtime::spawn(bridge::run(app.clone(), reports));
-    Ok(())
+    Ok(engine)
 }

@@ -50,6 +50,22 @@ impl Home {
         self.dir.path().join("data")
     }
 
+    /// `XDG_RUNTIME_DIR`: where the instance lock and the control socket go, so a test's app
+    /// never meets a real one (or another test's).
+    pub fn runtime(&self) -> PathBuf {
+        self.dir.path().join("run")
+    }
+
+    /// Herald's event store inside this home.
+    pub fn store_file(&self) -> PathBuf {
+        self.data().join("herald/herald.db")
+    }
+
+    /// The instance lock and control socket of the app in this home.
+    pub fn instance(&self) -> herald_engine::instance::Paths {
+        herald_engine::instance::Paths::in_dir(&self.runtime().join("herald"))
+    }
+
     /// Herald's settings file inside this home.
     pub fn settings_file(&self) -> PathBuf {
         self.config().join("herald/settings.json")
@@ -68,6 +84,7 @@ impl Home {
             ("XDG_CONFIG_HOME", self.config()),
             ("XDG_DATA_HOME", self.data()),
             ("XDG_CACHE_HOME", self.dir.path().join("cache")),
+            ("XDG_RUNTIME_DIR", self.runtime()),
             ("HOME", self.dir.path().to_path_buf()),
         ]
     }

@@ -74,6 +74,8 @@ struct Counters {
     requests: AtomicU64,
     events: AtomicU64,
     replayed: AtomicU64,
+    /// The `Last-Event-ID` of every request, in order (0: none).
+    resumed_from: std::sync::Mutex<Vec<u64>>,
 }
 
 /// A running numbered-event server; stops (and closes every stream) when dropped.
@@ -131,6 +133,11 @@ impl NumberedServer {
             events: self.counters.events.load(Ordering::Relaxed),
             replayed: self.counters.replayed.load(Ordering::Relaxed),
         }
+    }
+
+    /// The `Last-Event-ID` each request carried, in order (0 when it carried none).
+    pub fn resumed_from(&self) -> Vec<u64> {
+        self.counters.resumed_from.lock().unwrap().clone()
     }
 
     /// Serves until the task is stopped (for a server run as its own process).
@@ -222,6 +229,7 @@ async fn stream(
         .header("last-event-id")
         .and_then(|id| id.trim().parse().ok())
         .unwrap_or(0);
+    counters.resumed_from.lock().unwrap().push(last);
     let mut next = last + 1;
     if last > 0 && rng.f64() < options.replay_chance {
         next = (last + 1).saturating_sub(rng.u64(1..=3)).max(1);

@@ -17,11 +17,14 @@ use std::time::{Duration, Instant};
 use herald_engine::demo::DemoOptions;
 use herald_engine::feed::backoff::BackoffPolicy;
 use herald_engine::feed::{ErrorKind, FeedConfig, FeedDraft, FeedId, FeedOptions, FeedStatus};
+use herald_engine::instance::server::{self, ShellRequest};
+use herald_engine::instance::{self, InstanceLock, Paths};
 use herald_engine::notify::{Notification, Notifier, NotifyError};
 use herald_engine::settings::{Settings, SettingsFile};
 use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine, triggers};
 use tokio::sync::mpsc;
 
+use crate::app::Home;
 use crate::chaos::{ChaosCounts, ChaosProxy, Plan, RandomFaults};
 use crate::numbered::{self, NumberedCounts, NumberedOptions, NumberedServer};
 
@@ -88,17 +91,31 @@ pub struct Harness {
     /// Makes every feed reconnect, as waking from sleep or a network change does. (The machine's
     /// own watchers are not used: a real network change during a test must not disturb it.)
     pub triggers: mpsc::Sender<triggers::Reason>,
-    /// Where the settings live.
-    home: PathBuf,
+    /// The settings file.
+    settings: PathBuf,
+    /// The event store's database.
+    store: PathBuf,
+    /// Held while [`Harness::serve_control`] plays the running app: the instance lock and the
+    /// control socket's task.
+    control: Option<(InstanceLock, tokio::task::JoinHandle<()>)>,
     /// Holds a temporary home; removed on drop (`None` when the test passed its own).
     _temp: Option<tempfile::TempDir>,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        if let Some((_, task)) = &self.control {
+            task.abort();
+        }
+    }
 }
 
 /// How a [`Harness`] starts: [`Harness::builder`], then `.start()`.
 pub struct HarnessBuilder {
     feed_options: FeedOptions,
     feeds: Vec<FeedConfig>,
-    home: Option<PathBuf>,
+    /// (settings file, store) when the test chose where.
+    files: Option<(PathBuf, PathBuf)>,
     notifier: Option<Arc<dyn Notifier>>,
     demo: Option<DemoOptions>,
 }
@@ -120,7 +137,14 @@ impl HarnessBuilder {
     /// Keeps settings in `home` (which the test owns and may reuse for a restart) instead of
     /// a fresh temporary dir.
     pub fn home(mut self, home: &Path) -> Self {
-        self.home = Some(home.to_owned());
+        self.files = Some((home.join("settings.json"), home.join("herald.db")));
+        self
+    }
+
+    /// Keeps settings and events where the app in `home` keeps them (its XDG dirs), so the
+    /// `herald` binary run with `home`'s environment sees this engine's files.
+    pub fn app_home(mut self, home: &Home) -> Self {
+        self.files = Some((home.settings_file(), home.store_file()));
         self
     }
 
@@ -139,14 +163,18 @@ impl HarnessBuilder {
 
     /// Starts the engine.
     pub fn start(self) -> Harness {
-        let (home, temp) = match self.home {
-            Some(home) => (home, None),
+        let ((settings, store), temp) = match self.files {
+            Some(files) => (files, None),
             None => {
                 let temp = tempfile::tempdir().expect("temp dir");
-                (temp.path().to_owned(), Some(temp))
+                let files = (
+                    temp.path().join("settings.json"),
+                    temp.path().join("herald.db"),
+                );
+                (files, Some(temp))
             }
         };
-        let file = SettingsFile::new(home.join("settings.json"));
+        let file = SettingsFile::new(&settings);
         if !self.feeds.is_empty() {
             let settings = Settings {
                 feeds: self.feeds,
@@ -156,7 +184,7 @@ impl HarnessBuilder {
         }
         let recording = Arc::new(Recording::default());
         let notifier = self.notifier.unwrap_or_else(|| recording.clone());
-        let mut options = EngineOptions::new(file, home.join("herald.db"), notifier);
+        let mut options = EngineOptions::new(file, store.clone(), notifier);
         options.feed_options = self.feed_options;
         options.demo_on_first_run = self.demo.is_some();
         options.demo_options = self.demo.unwrap_or_default();
@@ -169,7 +197,9 @@ impl HarnessBuilder {
             reports,
             notifier: recording,
             triggers,
-            home,
+            settings,
+            store,
+            control: None,
             _temp: temp,
         }
     }
@@ -181,7 +211,7 @@ impl Harness {
         HarnessBuilder {
             feed_options: FeedOptions::default(),
             feeds: Vec::new(),
-            home: None,
+            files: None,
             notifier: None,
             demo: None,
         }
@@ -202,18 +232,41 @@ impl Harness {
 
     /// The settings file.
     pub fn settings_file(&self) -> PathBuf {
-        self.home.join("settings.json")
+        self.settings.clone()
     }
 
     /// The event store's database.
     pub fn store_file(&self) -> PathBuf {
-        self.home.join("herald.db")
+        self.store.clone()
+    }
+
+    /// Plays the running app for `herald` commands: takes the instance lock at `paths` and
+    /// answers on its control socket, as the app does (`Show` and `Quit` go to the returned
+    /// receiver). Panics if another holds the lock.
+    pub fn serve_control(&mut self, paths: &Paths) -> mpsc::Receiver<ShellRequest> {
+        let lock = InstanceLock::try_acquire(&paths.lock)
+            .expect("lock file")
+            .expect("no other app holds the lock");
+        instance::remove_stale_socket(&paths.socket);
+        let listener = server::bind(&paths.socket).expect("control socket");
+        let (shell, shell_rx) = mpsc::channel(8);
+        let task = server::serve(listener, self.engine.clone(), shell);
+        self.control = Some((lock, task));
+        shell_rx
     }
 
     /// Stops the engine as Quit does (feeds closed, the store flushed) and waits for it, so a
     /// harness started next on the same home sees everything this one kept.
     pub async fn stop(self) {
         self.engine.shutdown().await.expect("the engine shuts down");
+    }
+
+    /// Stops playing the running app: the socket stops answering and the lock is released.
+    pub fn stop_control(&mut self) {
+        if let Some((lock, task)) = self.control.take() {
+            task.abort();
+            drop(lock);
+        }
     }
 
     /// Adds a feed named `name` at `url`.

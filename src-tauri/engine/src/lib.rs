@@ -18,6 +18,7 @@
 //! - [`demo`]: a small SSE server with realistic events, for the first-run demo and for tests.
 //! - [`report`]: what the engine tells its owner (events, statuses, notices): the one sink.
 //! - [`triggers`]: what makes every feed reconnect at once (waking from sleep, network changes).
+//! - [`instance`]: one app per user: the instance lock and the control socket the CLI uses.
 //! - [`files`]: private folders and atomic, user-only file writes.
 //! - [`time`]: wall-clock milliseconds, the unit of every timestamp the engine reports.
 //! - [`error`]: the crate's error type.
@@ -34,6 +35,7 @@ pub mod engine;
 pub mod error;
 pub mod feed;
 pub mod files;
+pub mod instance;
 pub mod notify;
 pub mod report;
 pub mod settings;

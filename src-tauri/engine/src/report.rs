@@ -3,7 +3,7 @@
 //! The desktop shell turns these into UI events and the tests read them directly. All types here
 //! serialize in camelCase, the names the UI uses.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::feed::{FeedConfig, FeedId, FeedStatus};
 
@@ -51,7 +51,7 @@ pub struct EventRecord {
 }
 
 /// A feed as the settings screen shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedView {
     /// Stable id.

@@ -1,11 +1,20 @@
 //! The command line: `herald` opens the app; the commands need no window and no display.
 //!
 //! - [`tail`]: `herald tail`, one feed as JSON lines.
+//! - [`feeds`]: `herald feeds …`: list, add, remove, export, import — through the running app
+//!   when there is one, else on the settings file under the instance lock.
+//! - [`history`]: `herald history`: the store, read-only, beside a running app or without one.
 //! - [`demo`]: `herald demo-server`.
+//!
+//! Exit codes: 0 done, 1 a runtime failure, 2 bad usage or bad input; the reason is one line
+//! on stderr.
 
 mod demo;
+mod feeds;
+mod history;
 mod tail;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -27,8 +36,77 @@ pub struct Cli {
 pub enum Command {
     /// Print each event of one feed as a JSON line: {"type", "data", "lastEventId"}.
     Tail(TailArgs),
+    /// List, add, remove, export or import feeds (the running app follows at once).
+    #[command(subcommand)]
+    Feeds(FeedsCommand),
+    /// Print stored events, newest first.
+    History(HistoryArgs),
     /// Serve Herald's demo feed (realistic events) on 127.0.0.1.
     DemoServer(DemoArgs),
+}
+
+/// `herald feeds …`.
+#[derive(Debug, Subcommand)]
+pub enum FeedsCommand {
+    /// Every feed: name, state (while Herald runs), URL without secrets, id.
+    List {
+        /// One JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Subscribe a feed.
+    Add {
+        /// The name shown in the timeline and on notifications.
+        name: String,
+        /// The event stream's URL (http or https).
+        url: String,
+        /// A request header, `Name: value`; repeat for more.
+        #[arg(short = 'H', long = "header", value_name = "NAME: VALUE")]
+        headers: Vec<String>,
+    },
+    /// Unsubscribe a feed (its history goes too).
+    Remove {
+        /// The feed's id, or a name only one feed has.
+        #[arg(value_name = "NAME|ID")]
+        key: String,
+    },
+    /// Write the feed list as JSON (header values only with --with-secrets).
+    Export {
+        /// Include header values (tokens!); a FILE is then written readable by you only.
+        #[arg(long)]
+        with_secrets: bool,
+        /// Where to write it (default: standard output).
+        file: Option<PathBuf>,
+    },
+    /// Add or update feeds from an export (`-` reads standard input).
+    Import {
+        /// The export file.
+        file: PathBuf,
+    },
+}
+
+/// `herald history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this feed (an id, or a name only one feed has).
+    #[arg(long, value_name = "NAME|ID")]
+    pub feed: Option<String>,
+    /// Only events with all these words in their type or data (the last one as a prefix).
+    #[arg(long, value_name = "QUERY")]
+    pub search: Option<String>,
+    /// Only events of this type.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub event_type: Option<String>,
+    /// Only events received since TIME: an RFC 3339 time (2026-12-01T08:00:00Z), a date
+    /// (2026-12-01, UTC), or a span back from now (90m, 2h, 3d).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// At most this many events.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+    /// One JSON object per line: {"seq","feed","type","data","lastEventId","receivedAt"}.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `herald tail`: the app's connection, printing instead of notifying.
@@ -86,6 +164,49 @@ pub fn run(command: Command) -> ExitCode {
     };
     match command {
         Command::Tail(args) => runtime.block_on(tail::tail(args)),
+        Command::Feeds(command) => runtime.block_on(feeds::feeds(command)),
+        Command::History(args) => runtime.block_on(history::history(args)),
         Command::DemoServer(args) => runtime.block_on(demo::demo_server(args)),
+    }
+}
+
+/// A command's failure: what to print, and the exit code it means.
+#[derive(Debug)]
+pub struct Failure {
+    /// 1: something failed at run time; 2: the usage or the input is at fault.
+    code: u8,
+    /// One line for stderr.
+    message: String,
+}
+
+impl Failure {
+    /// A runtime failure (exit 1).
+    fn runtime(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+
+    /// Bad usage or input (exit 2).
+    fn input(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+
+    /// Prints the reason as `herald COMMAND: reason` and returns the exit code.
+    fn report(self, command: &str) -> ExitCode {
+        eprintln!("herald {command}: {}", self.message);
+        ExitCode::from(self.code)
+    }
+}
+
+/// The exit code of a command's result.
+fn finish(command: &str, result: Result<(), Failure>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => failure.report(command),
     }
 }

@@ -148,7 +148,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// What the settings form sends: free text, not yet validated.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedDraft {
     /// The feed's display name; when empty, the URL's host is used.

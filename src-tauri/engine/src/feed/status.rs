@@ -2,10 +2,10 @@
 
 use std::time::Duration;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A feed's state. One per feed, owned by its supervisor, mirrored by the engine and the UI.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(
     tag = "state",
     rename_all = "camelCase",
@@ -17,7 +17,7 @@ pub enum FeedStatus {
         /// 0 for the first try, then 1, 2, … while it keeps failing.
         attempt: u32,
         /// Why it reconnects now, when it is not routine (e.g. "the computer woke from sleep").
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
     /// The server answered with an event stream.
@@ -58,7 +58,7 @@ impl FeedStatus {
 }
 
 /// Who stopped a feed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum StopReason {
     /// The server answered 204 No Content: the spec's way to say "stop reconnecting".
@@ -68,7 +68,7 @@ pub enum StopReason {
 }
 
 /// What went wrong with a feed, for the user: kind, message and a hint on what to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct FeedError {
@@ -86,7 +86,7 @@ pub struct FeedError {
 }
 
 /// Classes of feed failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ErrorKind {
     /// No connection: refused, unreachable, DNS, TLS handshake.

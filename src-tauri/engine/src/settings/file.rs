@@ -18,6 +18,14 @@ pub enum SettingsError {
     /// The OS gave no home/config directory.
     #[error("cannot find a config directory for Herald (is $HOME set?)")]
     NoConfigDir,
+    /// The file is not settings Herald can read.
+    #[error("cannot read {path}: {why}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong and where (values left out).
+        why: String,
+    },
     /// Reading, writing or moving the file failed.
     #[error("cannot {action} {path}: {source}")]
     Io {
@@ -28,6 +36,13 @@ pub enum SettingsError {
         /// The OS error.
         source: io::Error,
     },
+}
+
+impl SettingsError {
+    /// The file could be read but Herald cannot understand it.
+    pub fn is_unreadable(&self) -> bool {
+        matches!(self, SettingsError::Unreadable { .. })
+    }
 }
 
 /// The result of loading the settings at startup.
@@ -80,6 +95,23 @@ impl SettingsFile {
     /// The settings file's path.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Reads the settings and changes nothing: a missing file reads as no feeds, a file that
+    /// cannot be read is an error (for commands that only look; [`SettingsFile::load`] is for
+    /// the app, which moves a corrupt file aside).
+    pub fn read(&self) -> Result<Settings, SettingsError> {
+        match fs::read(&self.path) {
+            Ok(text) => match upgrade(&text) {
+                Ok(Upgraded::Current(settings) | Upgraded::Newer(settings, _)) => Ok(settings),
+                Err(why) => Err(SettingsError::Unreadable {
+                    path: self.path.clone(),
+                    why: without_values(&why),
+                }),
+            },
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(source) => Err(self.io_error("read", source)),
+        }
     }
 
     /// Loads the settings. A missing file is a first run; a corrupt one is moved aside.

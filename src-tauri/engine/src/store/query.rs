@@ -134,6 +134,15 @@ impl StoreReader {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every feed the store keeps events for, with its name (removed feeds left out).
+    pub fn feeds(&self) -> Result<Vec<(FeedId, String)>, StoreError> {
+        let mut statement = self
+            .conn
+            .prepare_cached("SELECT feed_id, name FROM feeds WHERE removed = 0 ORDER BY rowid")?;
+        let rows = statement.query_map([], |row| Ok((FeedId(row.get(0)?), row.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// How many unread events each feed has (feeds with none left out).
     pub fn unread_counts(&self) -> Result<HashMap<FeedId, u64>, StoreError> {
         let mut statement = self.conn.prepare_cached(
