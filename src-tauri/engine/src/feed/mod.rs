@@ -5,6 +5,7 @@
 //! - [`clients`]: which HTTP client a feed connects with (shared, or one per CA file).
 //! - [`connection`]: one HTTP request and the checks on its response.
 //! - [`supervisor`]: the one plain `async` loop that keeps a feed connected.
+//! - [`ntfy`]: ntfy's stream, which resumes with `since=` instead of `Last-Event-ID`.
 //! - [`replay`]: exactly once — the rule that tells a replay from a new event.
 //! - [`resume`]: where a feed resumes ([`Cursor`]) and the catch-up burst after it does.
 //! - [`backoff`]: the pure policy that says how long to wait before the next attempt.
@@ -14,6 +15,7 @@ pub mod backoff;
 pub mod clients;
 pub mod config;
 pub mod connection;
+pub mod ntfy;
 pub mod replay;
 pub mod resume;
 pub mod status;

@@ -6,18 +6,23 @@
 //! parser seeded with it. The supervisor hands on every event it parses, numbered by connection
 //! and flagged when it is part of the catch-up burst: whether an event is a replay is decided by
 //! its consumer (see [`super::replay`]), which knows what is already kept.
+//!
+//! - [`read`]: reading one open stream: chunks through the parser, events out, the resume point
+//!   kept up to date.
+
+mod read;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::backoff::{ATTENTION_RETRY, Backoff, BackoffPolicy, server_wait};
 use super::connection::{self, Opened};
-use super::resume::{Burst, Cursor};
+use super::resume::Cursor;
 use super::{ErrorKind, FeedConfig, FeedError, FeedId, FeedStatus, StopReason};
-use crate::sse::{Event, Limits, Oversize, Parser};
+use crate::sse::{Event, Limits, Oversize};
 use crate::time::{ms_after, now_ms};
 
 /// A number for a new connection, never given before in this process.
@@ -342,85 +347,7 @@ impl Supervisor {
         (delay, status)
     }
 
-    /// Reads one open stream to its end, forwarding events as they complete, unless the owner
-    /// asks for something first.
-    async fn read(
-        &mut self,
-        mut response: reqwest::Response,
-        control: &mut Controls,
-    ) -> Result<ReadEnd, Closed> {
-        let mut parser = Parser::with_last_event_id(self.options.limits, &self.last_event_id);
-        let opened = Instant::now();
-        self.connection = next_connection();
-        let mut burst = Burst::new(opened);
-        let mut got_event = false;
-        let error = loop {
-            let chunk = tokio::select! {
-                chunk = tokio::time::timeout(self.options.idle_timeout, response.chunk()) => chunk,
-                wanted = control.recv() => return Ok(ReadEnd::Control(wanted)),
-            };
-            let ended = matches!(chunk, Ok(Ok(None)));
-            match chunk {
-                Err(_) => break Some(self.idle_error("no data")),
-                Ok(Err(e)) => {
-                    let message = format!("the stream broke: {}", e.without_url());
-                    break Some(FeedError::new(ErrorKind::Stream, message));
-                }
-                Ok(Ok(Some(bytes))) => parser.push(bytes),
-                // The server ended the stream: complete events still come out, the rest is
-                // discarded.
-                Ok(Ok(None)) => parser.finish(),
-            }
-            let now = Instant::now();
-            // The id the owner resumes from: the last event's, once it has them.
-            let mut owner_id = None;
-            while let Some(item) = parser.next() {
-                let update = match item {
-                    Ok(event) => {
-                        got_event = true;
-                        owner_id = Some(event.last_event_id.clone());
-                        FeedUpdate::Event(Received {
-                            event,
-                            had_id: parser.event_had_id(),
-                            connection: self.connection,
-                            catch_up: burst.contains(now),
-                        })
-                    }
-                    Err(oversize) => FeedUpdate::Dropped(oversize),
-                };
-                self.emit(update).await?;
-            }
-            // Read after the events went out: a reconnect resumes after the last one delivered,
-            // never after one still in the parser.
-            if let Some(id) = owner_id
-                && *id != *self.last_event_id
-            {
-                self.last_event_id = id.to_string();
-            }
-            let retry = parser.retry().or(self.retry_ms);
-            if self.last_event_id != parser.last_event_id() || retry != self.retry_ms {
-                self.last_event_id = parser.last_event_id().to_owned();
-                self.retry_ms = retry;
-                if let Some(retry) = retry {
-                    self.backoff.set_retry(retry);
-                }
-                let cursor = Cursor {
-                    last_event_id: self.last_event_id.clone(),
-                    retry_ms: retry,
-                };
-                self.emit(FeedUpdate::Cursor(cursor)).await?;
-            }
-            if ended {
-                break None;
-            }
-        };
-        Ok(ReadEnd::Ended(Ending {
-            progressed: got_event || opened.elapsed() >= STABLE_AFTER,
-            error,
-        }))
-    }
-
-    async fn emit(&self, update: FeedUpdate) -> Result<(), Closed> {
+    pub(super) async fn emit(&self, update: FeedUpdate) -> Result<(), Closed> {
         let message = FeedMessage {
             feed: self.feed.id.clone(),
             update,
