@@ -316,3 +316,75 @@ async fn retention_prunes_a_feed_to_its_limit_while_its_events_keep_arriving() {
     assert!((100..=110).contains(&kept.len()), "{} kept", kept.len());
     assert_eq!(kept[0].data, format!("event {TOTAL}"));
 }
+
+/// An ntfy `/sse` stream as ntfy's docs describe it: `open` first, messages as JSON with their
+/// own `id`, `keepalive` now and then, and no `id:` field at all.
+fn ntfy_stream(messages: &[(&str, &str)]) -> String {
+    let mut body = String::from(
+        "event: open\ndata: {\"id\":\"o\",\"time\":1,\"event\":\"open\",\"topic\":\"t\"}\n\n",
+    );
+    for (id, text) in messages {
+        body.push_str(&format!(
+            "data: {{\"id\":\"{id}\",\"time\":2,\"event\":\"message\",\"topic\":\"t\",\"message\":\"{text}\"}}\n\n"
+        ));
+        body.push_str("event: keepalive\ndata: {\"id\":\"k\",\"time\":3,\"event\":\"keepalive\",\"topic\":\"t\"}\n\n");
+    }
+    body
+}
+
+#[tokio::test]
+async fn an_ntfy_stream_is_detected_and_resumed_with_since_across_cuts_and_restarts() {
+    let server = TestServer::start(|n, _| match n {
+        0 => Reply::stream(format!(
+            "retry: 1\n{}",
+            ntfy_stream(&[("m1", "one"), ("m2", "two")])
+        )),
+        1 => Reply::stream(ntfy_stream(&[("m3", "three")])).held_open(),
+        _ => Reply::stream(ntfy_stream(&[("m4", "four")])).held_open(),
+    })
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let mut h = Harness::builder().home(home.path()).start();
+    let url = format!("http://{}/alerts/sse?auth=x", server.addr());
+    let id = h.add("ntfy", &url).await;
+    let mut got = Vec::new();
+    while got.len() < 3 {
+        let e = h.next_event().await;
+        got.push((e.last_event_id, e.event_type));
+    }
+    // Only messages, each with ntfy's id as its id; open and keepalive are not events.
+    let want = [("m1", "message"), ("m2", "message"), ("m3", "message")];
+    assert_eq!(got, want.map(|(i, t)| (i.to_owned(), t.to_owned())));
+    h.stop().await;
+    let saved = std::fs::read_to_string(home.path().join("settings.json")).unwrap();
+    assert!(
+        saved.contains(r#""resume": "ntfySince""#),
+        "detected and saved: {saved}"
+    );
+
+    let mut h = Harness::builder().home(home.path()).start();
+    assert_eq!(h.next_event().await.last_event_id, "m4");
+    let requests = server.requests();
+    let paths: Vec<&str> = requests.iter().map(|r| r.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/alerts/sse?auth=x",
+            "/alerts/sse?auth=x&since=m2",
+            "/alerts/sse?auth=x&since=m3"
+        ]
+    );
+    assert!(
+        requests.iter().all(|r| r.header("last-event-id").is_none()),
+        "ntfy gets since=, not Last-Event-ID"
+    );
+    let stored = h
+        .engine
+        .events(Query {
+            feed: Some(id),
+            ..Query::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 4, "each message once");
+}

@@ -90,6 +90,9 @@ pub async fn tail(args: TailArgs) -> ExitCode {
             }
             FeedUpdate::Dropped(why) => eprintln!("herald tail: {why}"),
             FeedUpdate::Cursor(_) => {}
+            FeedUpdate::Detected(_) => {
+                eprintln!("herald tail: an ntfy stream: resuming with since= after a reconnect");
+            }
         }
     }
     match supervisor.await {

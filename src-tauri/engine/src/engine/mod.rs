@@ -262,6 +262,7 @@ impl Engine {
                 self.store_write(self.store.set_cursor(message.feed, cursor))
                     .await;
             }
+            FeedUpdate::Detected(mode) => self.remember_resume_mode(&message.feed, mode).await,
             FeedUpdate::Status(status) => {
                 self.feeds.set_status(&message.feed, status.clone());
                 self.report(Report::Status {

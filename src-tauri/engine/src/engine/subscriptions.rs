@@ -151,6 +151,23 @@ impl Engine {
         Ok(())
     }
 
+    /// Saves the resume mode a feed's stream turned out to need (an ntfy feed found by
+    /// `auto`), so the next start resumes the right way at once.
+    pub(super) async fn remember_resume_mode(&mut self, id: &FeedId, mode: ResumeMode) {
+        let saved = self
+            .settings
+            .change(&self.file, |s| {
+                let index = position(s, id)?;
+                s.feeds[index].resume = mode;
+                Ok::<_, Error>(s.feeds[index].clone())
+            })
+            .await;
+        match saved {
+            Ok(config) => self.feeds.set_config(&config),
+            Err(e) => tracing::warn!(feed = %id, error = %e, "resume mode not saved"),
+        }
+    }
+
     /// Pauses or resumes a feed, and remembers it in the settings.
     pub(super) async fn set_paused(&mut self, id: &FeedId, paused: bool) -> Result<(), Error> {
         let config = self

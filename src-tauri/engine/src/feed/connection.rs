@@ -67,7 +67,16 @@ pub enum Opened {
     StopRequested,
 }
 
-/// Sends the feed's request, resuming from `last_event_id` when it is not empty.
+/// Where a request resumes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResumeFrom<'a> {
+    /// The standard `Last-Event-ID` header (nothing when empty).
+    LastEventId(&'a str),
+    /// ntfy's `?since=<message id>` (nothing when empty).
+    NtfySince(&'a str),
+}
+
+/// Sends the feed's request, resuming from `resume`.
 ///
 /// Spec (HTML, "Server-sent events", processing model): the request carries
 /// `Accept: text/event-stream`, `Cache-Control: no-store`, and `Last-Event-ID` when the last event
@@ -75,9 +84,14 @@ pub enum Opened {
 pub async fn open(
     client: &reqwest::Client,
     feed: &FeedConfig,
-    last_event_id: &str,
+    resume: ResumeFrom<'_>,
 ) -> Result<Opened, FeedError> {
-    let start = url::Url::parse(&feed.url)
+    let (url, last_event_id) = match resume {
+        ResumeFrom::LastEventId(id) => (feed.url.clone(), id),
+        ResumeFrom::NtfySince("") => (feed.url.clone(), ""),
+        ResumeFrom::NtfySince(id) => (super::ntfy::since_url(&feed.url, id), ""),
+    };
+    let start = url::Url::parse(&url)
         .map_err(|e| FeedError::new(ErrorKind::Request, format!("invalid URL: {e}")))?;
     let mut url = start.clone();
     for _ in 0..=MAX_REDIRECTS {

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::ResumeMode;
 use super::backoff::{ATTENTION_RETRY, Backoff, BackoffPolicy, server_wait};
 use super::connection::{self, Opened};
 use super::resume::Cursor;
@@ -81,6 +82,8 @@ pub enum FeedUpdate {
     /// The resume point moved without an event (an `id:` in a block with no data), or the
     /// server sent `retry:`.
     Cursor(Cursor),
+    /// The feed turned out to need this resume mode (an ntfy stream): worth saving.
+    Detected(ResumeMode),
     /// The feed's state changed.
     Status(FeedStatus),
     /// An event was dropped because it was over the parser's limits.
@@ -173,13 +176,15 @@ pub async fn run(
     }
     let mut supervisor = Supervisor {
         client,
-        feed,
+        feed: Arc::clone(&feed),
         backoff,
         options,
         tx,
         last_event_id: cursor.last_event_id,
         retry_ms: cursor.retry_ms,
         connection: 0,
+        ntfy: feed.resume == ResumeMode::NtfySince,
+        may_be_ntfy: feed.resume == ResumeMode::Auto && super::ntfy::looks_like_ntfy(&feed.url),
         reason: None,
     };
     match supervisor.run(&mut Controls(Some(control))).await {
@@ -202,6 +207,12 @@ struct Supervisor {
     backoff: Backoff,
     /// The number of the open stream (see [`Received::connection`]).
     connection: u64,
+    /// The feed speaks ntfy: it resumes with `since=`, its message ids come from the JSON,
+    /// and its `open` and `keepalive` events are not passed on.
+    ntfy: bool,
+    /// The feed may be ntfy's (resume mode `auto`, a URL ending in `/sse`): each connection's
+    /// first event tells.
+    may_be_ntfy: bool,
     /// Why the next connection is made, when it is not routine (shown in the status).
     reason: Option<String>,
 }
@@ -236,7 +247,12 @@ impl Supervisor {
             };
             self.emit(FeedUpdate::Status(connecting)).await?;
             // A server that accepts and never answers counts as idle, like one that goes silent.
-            let open = connection::open(&self.client, &self.feed, &self.last_event_id);
+            let resume = if self.ntfy {
+                connection::ResumeFrom::NtfySince(&self.last_event_id)
+            } else {
+                connection::ResumeFrom::LastEventId(&self.last_event_id)
+            };
+            let open = connection::open(&self.client, &self.feed, resume);
             let opened = tokio::select! {
                 opened = tokio::time::timeout(self.options.idle_timeout, open) => opened,
                 wanted = control.recv() => {

@@ -9,7 +9,7 @@ use super::{
     next_connection,
 };
 use crate::feed::resume::{Burst, Cursor};
-use crate::feed::{ErrorKind, FeedError};
+use crate::feed::{ErrorKind, FeedError, ResumeMode, ntfy};
 use crate::sse::Parser;
 
 impl Supervisor {
@@ -47,12 +47,35 @@ impl Supervisor {
             let mut owner_id = None;
             while let Some(item) = parser.next() {
                 let update = match item {
-                    Ok(event) => {
+                    Ok(mut event) => {
+                        let mut had_id = parser.event_had_id();
+                        if self.may_be_ntfy {
+                            // Only a connection's first event tells.
+                            self.may_be_ntfy = false;
+                            if ntfy::is_open(&event) {
+                                tracing::info!(feed = %self.feed.id, "an ntfy stream: resuming with since=");
+                                self.ntfy = true;
+                                self.emit(FeedUpdate::Detected(ResumeMode::NtfySince))
+                                    .await?;
+                            }
+                        }
+                        if self.ntfy {
+                            if ntfy::is_chatter(&event) {
+                                continue;
+                            }
+                            // The message's own id stands in for the `id:` ntfy does not send.
+                            had_id = false;
+                            if let Some(id) = ntfy::message_id(&event) {
+                                self.last_event_id = id;
+                                had_id = true;
+                            }
+                            event.last_event_id = self.last_event_id.as_str().into();
+                        }
                         got_event = true;
                         owner_id = Some(event.last_event_id.clone());
                         FeedUpdate::Event(Received {
                             event,
-                            had_id: parser.event_had_id(),
+                            had_id,
                             connection: self.connection,
                             catch_up: burst.contains(now),
                         })
@@ -69,8 +92,12 @@ impl Supervisor {
                 self.last_event_id = id.to_string();
             }
             let retry = parser.retry().or(self.retry_ms);
-            if self.last_event_id != parser.last_event_id() || retry != self.retry_ms {
-                self.last_event_id = parser.last_event_id().to_owned();
+            // ntfy's resume point is its message ids (set above); the stream's own is unused.
+            let moved = !self.ntfy && self.last_event_id != parser.last_event_id();
+            if moved || retry != self.retry_ms {
+                if moved {
+                    self.last_event_id = parser.last_event_id().to_owned();
+                }
                 self.retry_ms = retry;
                 if let Some(retry) = retry {
                     self.backoff.set_retry(retry);
