@@ -18,6 +18,7 @@ mod writer;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
@@ -30,8 +31,11 @@ use crate::report::EventRecord;
 /// Writes waiting for the writer thread. Bounded: a writer that falls behind slows the engine,
 /// and through it the sockets, instead of growing memory.
 const WRITE_QUEUE: usize = 8192;
-/// Queries waiting for the reader thread.
-const READ_QUEUE: usize = 64;
+/// How long the reader keeps its connection open without a query. Closing it when idle matters
+/// after the folder was read-only: SQLite shares a file's shared-memory state between the
+/// connections of a process, so one reader kept open from then would keep the writer's new
+/// connection read-only too.
+const READER_IDLE: Duration = Duration::from_secs(1);
 
 /// The database's file name in Herald's data dir.
 pub const FILE_NAME: &str = "herald.db";
@@ -109,8 +113,9 @@ type ReadJob = Box<dyn FnOnce(Result<&StoreReader, &StoreError>) + Send>;
 pub struct StoreHandle {
     /// The writer's queue.
     writes: mpsc::Sender<Write>,
-    /// The reader's queue.
-    reads: mpsc::Sender<ReadJob>,
+    /// The reader's queue (unbounded: each caller waits for its answer, so it holds at most one
+    /// query per waiting caller).
+    reads: std::sync::mpsc::Sender<ReadJob>,
     path: PathBuf,
 }
 
@@ -131,7 +136,7 @@ pub fn default_path() -> Option<PathBuf> {
 /// handle and the receiver of what the writer reports.
 pub fn open(path: &Path) -> (StoreHandle, mpsc::UnboundedReceiver<StoreReport>) {
     let (write_tx, write_rx) = mpsc::channel(WRITE_QUEUE);
-    let (read_tx, read_rx) = mpsc::channel::<ReadJob>(READ_QUEUE);
+    let (read_tx, read_rx) = std::sync::mpsc::channel::<ReadJob>();
     let (report_tx, report_rx) = mpsc::unbounded_channel();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     let writer_path = path.to_owned();
@@ -160,10 +165,18 @@ pub fn open(path: &Path) -> (StoreHandle, mpsc::UnboundedReceiver<StoreReport>) 
     (handle, report_rx)
 }
 
-/// The reader thread: opens its connection on first need (and again after a failure).
-fn read_loop(path: &Path, mut jobs: mpsc::Receiver<ReadJob>) {
+/// The reader thread: opens its connection when a query comes, closes it when idle.
+fn read_loop(path: &Path, jobs: std::sync::mpsc::Receiver<ReadJob>) {
     let mut reader: Option<StoreReader> = None;
-    while let Some(job) = jobs.blocking_recv() {
+    loop {
+        let job = match jobs.recv_timeout(READER_IDLE) {
+            Ok(job) => job,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                reader = None;
+                continue;
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+        };
         if reader.is_none() {
             match schema::open_for_reading(path) {
                 Ok(conn) => reader = Some(StoreReader::new(conn)),
@@ -263,10 +276,7 @@ impl StoreHandle {
             };
             let _ = reply.send(result);
         });
-        self.reads
-            .send(job)
-            .await
-            .map_err(|_| StoreError::Stopped)?;
+        self.reads.send(job).map_err(|_| StoreError::Stopped)?;
         answer.await.map_err(|_| StoreError::Stopped)?
     }
 

@@ -61,15 +61,34 @@ pub fn open_for_writing(path: &Path) -> Result<Connection, StoreError> {
 }
 
 /// Opens the database at `path` read-only (for `herald history`, beside a running app).
+///
+/// A WAL database needs its shared-memory file to be read; in a folder nobody can write (a
+/// read-only mount), SQLite cannot create one, so the file is then opened as immutable: nobody
+/// can be writing to it there either.
 pub fn open_for_reading(path: &Path) -> Result<Connection, StoreError> {
     let at = |source| StoreError::Open {
         path: path.to_owned(),
         source,
     };
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let conn = Connection::open_with_flags(path, flags).map_err(at)?;
+    let opened = Connection::open_with_flags(path, flags).and_then(|conn| {
+        let version = user_version(&conn)?;
+        Ok((conn, version))
+    });
+    let (conn, version) = match opened {
+        Ok(opened) => opened,
+        Err(e)
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::CannotOpen) && path.exists() =>
+        {
+            let uri = format!("file:{}?immutable=1", path.display());
+            let conn =
+                Connection::open_with_flags(uri, flags | OpenFlags::SQLITE_OPEN_URI).map_err(at)?;
+            let version = user_version(&conn).map_err(at)?;
+            (conn, version)
+        }
+        Err(e) => return Err(at(e)),
+    };
     conn.busy_timeout(BUSY_TIMEOUT).map_err(at)?;
-    let version = user_version(&conn).map_err(at)?;
     if version > SCHEMA_VERSION {
         return Err(StoreError::Newer {
             path: path.to_owned(),

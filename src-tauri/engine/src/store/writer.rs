@@ -129,9 +129,28 @@ impl Writer {
                 }
             }
             Err(e) => {
-                self.fail(&describe(&e));
+                let why = self.describe(&e);
+                self.fail(&why);
                 false
             }
+        }
+    }
+
+    /// What went wrong, in the user's words.
+    fn describe(&self, error: &StoreError) -> String {
+        let code = match error {
+            StoreError::Sqlite(e) | StoreError::Open { source: e, .. } => e.sqlite_error_code(),
+            _ => None,
+        };
+        use rusqlite::ErrorCode::{CannotOpen, DiskFull, PermissionDenied, ReadOnly};
+        match code {
+            Some(DiskFull) => "the disk is full".to_owned(),
+            Some(ReadOnly | PermissionDenied | CannotOpen) if folder_is_read_only(&self.path) => {
+                "the data folder is read-only".to_owned()
+            }
+            Some(ReadOnly | PermissionDenied) => "the database file is read-only".to_owned(),
+            Some(CannotOpen) => "the database cannot be opened".to_owned(),
+            _ => error.to_string(),
         }
     }
 
@@ -198,10 +217,12 @@ impl Writer {
                 self.rules = rules_before; // the retry must judge the same events the same way
                 let e = StoreError::Sqlite(e);
                 tracing::warn!(error = %e, writes = batch.len(), "store: batch not written");
-                self.fail(&describe(&e));
-                if matches!(&e, StoreError::Sqlite(s) if schema::is_corrupt(s)) {
-                    self.conn = None; // reopening moves it aside
-                }
+                let why = self.describe(&e);
+                self.fail(&why);
+                // Open afresh for the next try: a connection opened while the folder was
+                // read-only stays read-only after it is writable again, and reopening a
+                // corrupt file moves it aside.
+                self.conn = None;
                 return false;
             }
         };
@@ -420,20 +441,13 @@ fn mark_read(tx: &Transaction<'_>, mark: &ReadMark) -> rusqlite::Result<()> {
     .map(drop)
 }
 
-/// What went wrong, in the user's words.
-fn describe(error: &StoreError) -> String {
-    let code = match error {
-        StoreError::Sqlite(e) | StoreError::Open { source: e, .. } => e.sqlite_error_code(),
-        _ => None,
+/// Whether the folder `path` is in cannot be written (a read-only mount, or permissions).
+fn folder_is_read_only(path: &std::path::Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let Ok(dir) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
     };
-    match code {
-        Some(rusqlite::ErrorCode::DiskFull) => "the disk is full".to_owned(),
-        Some(rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::PermissionDenied) => {
-            "the data folder is read-only".to_owned()
-        }
-        Some(rusqlite::ErrorCode::CannotOpen) => {
-            "the database cannot be opened (is the data folder writable?)".to_owned()
-        }
-        _ => error.to_string(),
-    }
+    // SAFETY: access only reads the NUL-terminated path.
+    unsafe { libc::access(dir.as_ptr(), libc::W_OK) != 0 }
 }
