@@ -89,6 +89,19 @@ impl Home {
         ]
     }
 
+    /// Runs `herald ARGS…` in this home, without a display, and waits for it (off the async
+    /// runtime's threads).
+    pub async fn run(&self, args: &[&str]) -> std::process::Output {
+        let mut command = self.command();
+        command
+            .args(args)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+        tokio::task::spawn_blocking(move || command.output().expect("run herald"))
+            .await
+            .expect("the command's thread")
+    }
+
     /// A `herald` command with this home's environment.
     pub fn command(&self) -> Command {
         let mut command = Command::new(herald_binary());

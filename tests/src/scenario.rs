@@ -21,6 +21,7 @@ use herald_engine::instance::server::{self, ShellRequest};
 use herald_engine::instance::{self, InstanceLock, Paths};
 use herald_engine::notify::{Notification, Notifier, NotifyError};
 use herald_engine::settings::{Settings, SettingsFile};
+use herald_engine::store::{Query, StoreReader};
 use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine, triggers};
 use tokio::sync::mpsc;
 
@@ -337,6 +338,29 @@ impl Harness {
             .ok()
             .flatten()
     }
+}
+
+/// Every event in the store at `path`, oldest first, read page by page on a read-only
+/// connection (beside a running app, as `herald history` reads). Empty when it cannot be read.
+pub fn stored_events(path: &Path) -> Vec<EventRecord> {
+    let Ok(reader) = StoreReader::open_read_only(path) else {
+        return Vec::new();
+    };
+    let mut all = Vec::new();
+    let mut before = None;
+    loop {
+        let query = Query {
+            before,
+            limit: 1000,
+            ..Query::default()
+        };
+        let page = reader.page(&query).unwrap_or_default();
+        let Some(last) = page.last() else { break };
+        before = Some(last.seq);
+        all.extend(page);
+    }
+    all.reverse();
+    all
 }
 
 /// Raises the soft limit of open files to `want` (at most the hard limit) and returns the limit

@@ -9,15 +9,9 @@ use herald_tests::server::{Reply, TestServer, dead_port};
 
 async fn tail(args: &[&str]) -> Output {
     let home = Home::new();
-    let mut command = home.command();
-    command
-        .arg("tail")
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY");
-    tokio::task::spawn_blocking(move || command.output().expect("run herald"))
-        .await
-        .unwrap()
+    let mut all = vec!["tail"];
+    all.extend_from_slice(args);
+    home.run(&all).await
 }
 
 #[tokio::test]

@@ -12,14 +12,7 @@ use herald_tests::server::{Reply, TestServer};
 
 /// Runs `herald ARGS…` in `home` (no display needed).
 async fn herald(home: &Home, args: &[&str]) -> Output {
-    let mut command = home.command();
-    command
-        .args(args)
-        .env_remove("DISPLAY")
-        .env_remove("WAYLAND_DISPLAY");
-    tokio::task::spawn_blocking(move || command.output().expect("run herald"))
-        .await
-        .unwrap()
+    home.run(args).await
 }
 
 fn stdout(out: &Output) -> String {

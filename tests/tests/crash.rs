@@ -10,10 +10,11 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use herald_engine::store::{Query, StoreReader};
+use herald_engine::store::StoreReader;
 use herald_tests::app::{Home, herald_binary};
 use herald_tests::dbus::{PrivateBus, Recorder};
 use herald_tests::numbered::{self, NumberedOptions, NumberedServer};
+use herald_tests::scenario::stored_events;
 use herald_tests::server::dead_port;
 
 const TOTAL: u64 = 10_000;
@@ -38,30 +39,12 @@ fn signal(child: &Child, signal: i32) {
     }
 }
 
-/// Events stored for the feed, oldest first (read-only, beside the running app).
+/// Events stored, oldest first, as (id, type, data) (read-only, beside the running app).
 fn stored(home: &Home) -> Vec<(String, String, String)> {
-    let Ok(reader) = StoreReader::open_read_only(&home.store_file()) else {
-        return Vec::new();
-    };
-    let mut all = Vec::new();
-    let mut before = None;
-    loop {
-        let page = reader
-            .page(&Query {
-                before,
-                limit: 1000,
-                ..Query::default()
-            })
-            .unwrap_or_default();
-        let Some(last) = page.last() else { break };
-        before = Some(last.seq);
-        all.extend(
-            page.into_iter()
-                .map(|e| (e.last_event_id, e.event_type, e.data)),
-        );
-    }
-    all.reverse();
-    all
+    stored_events(&home.store_file())
+        .into_iter()
+        .map(|e| (e.last_event_id, e.event_type, e.data))
+        .collect()
 }
 
 /// Waits until `done` holds for the stored events, or panics after `within`.

@@ -12,10 +12,10 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use herald_engine::feed::FeedDraft;
-use herald_engine::store::{Query, StoreReader};
+use herald_engine::store::StoreReader;
 use herald_engine::{NoticeLevel, Report};
 use herald_tests::numbered::{self, NumberedOptions, NumberedServer};
-use herald_tests::scenario::Harness;
+use herald_tests::scenario::{Harness, stored_events};
 
 /// Set in the namespace: the inner tests run only there.
 const INSIDE: &str = "HERALD_DISK_TEST_INSIDE";
@@ -216,21 +216,7 @@ async fn finish(h: &mut Harness, home: &Path) {
             reader.count().unwrap()
         );
     }
-    let mut events = Vec::new();
-    let mut before = None;
-    loop {
-        let page = reader
-            .page(&Query {
-                before,
-                limit: 1000,
-                ..Query::default()
-            })
-            .unwrap();
-        let Some(last) = page.last() else { break };
-        before = Some(last.seq);
-        events.extend(page);
-    }
-    events.reverse();
+    let events = stored_events(&home.join("herald.db"));
     assert_eq!(events.len() as u64, TOTAL, "each event once");
     for (n, e) in (1..=TOTAL).zip(&events) {
         assert_eq!(e.last_event_id, n.to_string(), "in order");

@@ -147,8 +147,9 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// What the settings form sends: free text, not yet validated.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// What the settings form sends: free text, not yet validated. Its `Debug` shows header names
+/// and the URL redacted, never header values: they are often tokens.
+#[derive(Clone, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FeedDraft {
     /// The feed's display name; when empty, the URL's host is used.
@@ -165,6 +166,29 @@ pub struct FeedDraft {
     /// Idle timeout in seconds (`None`: the default).
     #[serde(default)]
     pub idle_timeout_secs: Option<u64>,
+}
+
+impl fmt::Debug for FeedDraft {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let FeedDraft {
+            name,
+            url,
+            headers,
+            ca_cert,
+            idle_timeout_secs,
+        } = self;
+        let header_names: Vec<&str> = headers
+            .lines()
+            .filter_map(|line| line.split_once(':').map(|(name, _)| name.trim()))
+            .collect();
+        f.debug_struct("FeedDraft")
+            .field("name", name)
+            .field("url", &redact_url(url))
+            .field("header_names", &header_names)
+            .field("ca_cert", ca_cert)
+            .field("idle_timeout_secs", idle_timeout_secs)
+            .finish()
+    }
 }
 
 /// A settings-form field that failed validation, with a message for the user.
@@ -443,6 +467,16 @@ mod tests {
         for secret in ["Bearer sec", "token=sec", "u:p@", "#f"] {
             assert!(!debug.contains(secret), "{secret} in {debug}");
         }
+        let draft = draft(
+            "a",
+            "https://u:p@h.example/s?token=sec#f",
+            "Authorization: Bearer sec",
+        );
+        let debug = format!("{draft:?}");
+        for secret in ["Bearer sec", "token=sec", "u:p@", "#f"] {
+            assert!(!debug.contains(secret), "{secret} in the draft's {debug}");
+        }
+        assert!(debug.contains("Authorization"), "{debug}");
         assert!(debug.contains("https://h.example/s"), "{debug}");
         assert_eq!(feed.redacted_url(), "https://h.example/s");
     }
