@@ -9,11 +9,13 @@
 //! - [`schema`]: opening, pragmas (WAL, `synchronous=NORMAL`), numbered migrations, corruption.
 //! - [`writer`]: the writer thread: batches, one transaction each, the replay rule, retries.
 //! - [`query`]: pages, search, filters, resume points, unread counts.
+//! - [`search`]: the full-text index, filled in the background, and how searches read it.
 //! - [`retention`]: how much each feed keeps, pruned in small steps.
 
 pub mod query;
 pub mod retention;
 pub mod schema;
+pub mod search;
 mod writer;
 
 use std::collections::HashMap;

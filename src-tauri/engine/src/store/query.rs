@@ -11,7 +11,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, Row};
 use serde::Deserialize;
 
-use super::{StoreError, schema};
+use super::{StoreError, schema, search};
 use crate::feed::{Cursor, FeedId};
 use crate::report::EventRecord;
 
@@ -70,18 +70,6 @@ impl StoreReader {
         };
         let mut filters: Vec<&str> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
-        // Blank search text searches nothing: the page is unfiltered by text.
-        let search = query.text.as_deref().and_then(fts_query);
-        let searching = search.is_some();
-        // With a search, SQLite walks the full-text index newest first and stops at the limit;
-        // without, it walks the events table (or one feed's index) the same way.
-        let from = if let Some(search) = search {
-            params.push(Value::Text(search));
-            filters.push("events_fts MATCH ?");
-            "events_fts s JOIN events e ON e.seq = s.rowid"
-        } else {
-            "events e"
-        };
         if let Some(feed) = &query.feed {
             filters.push("e.feed_id = ?");
             params.push(Value::Text(feed.0.clone()));
@@ -105,7 +93,48 @@ impl StoreReader {
             filters.push("e.seq < ?");
             params.push(Value::Integer(clamp(before)));
         }
-        let order = if searching { "s.rowid" } else { "e.seq" };
+        // Blank search text searches nothing: the page is unfiltered by text.
+        let Some(fts) = query.text.as_deref().and_then(search::fts_query) else {
+            return self.select("events e", &filters, params, "e.seq", limit);
+        };
+        // Newest first: the events the index has not reached yet (matched here), then the
+        // index, walked newest first down from where it has got.
+        let upto = search::indexed_upto(&self.conn)?;
+        let words = search::words(query.text.as_deref().unwrap_or_default());
+        let mut tail_filters = filters.clone();
+        let mut tail_params = params.clone();
+        tail_filters.push("e.seq > ?");
+        tail_params.push(Value::Integer(upto));
+        for word in &words {
+            tail_filters.push("(e.type || ' ' || e.data) LIKE ? ESCAPE '\\'");
+            tail_params.push(Value::Text(search::like_pattern(word)));
+        }
+        let mut page = self.select("events e", &tail_filters, tail_params, "e.seq", limit)?;
+        if page.len() < limit {
+            let mut indexed_filters = vec!["events_fts MATCH ?", "s.rowid <= ?"];
+            let mut indexed_params = vec![Value::Text(fts), Value::Integer(upto)];
+            indexed_filters.extend(filters);
+            indexed_params.extend(params);
+            page.extend(self.select(
+                "events_fts s JOIN events e ON e.seq = s.rowid",
+                &indexed_filters,
+                indexed_params,
+                "s.rowid",
+                limit - page.len(),
+            )?);
+        }
+        Ok(page)
+    }
+
+    /// `SELECT` the page's columns `from` with `filters`, newest first by `order`.
+    fn select(
+        &self,
+        from: &str,
+        filters: &[&str],
+        params: Vec<Value>,
+        order: &str,
+        limit: usize,
+    ) -> Result<Vec<EventRecord>, StoreError> {
         let filters = match filters.is_empty() {
             true => String::new(),
             false => format!("WHERE {}", filters.join(" AND ")),
@@ -181,38 +210,4 @@ fn record(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
 /// An integer SQLite can hold.
 fn clamp(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
-}
-
-/// The user's search words as an FTS5 query: each word quoted (so `-`, `:` or `"` in it are
-/// text, never query syntax), all required, the last one as a prefix. `None` when no word is
-/// left.
-pub fn fts_query(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split_whitespace()
-        .map(|word| format!("\"{}\"", word.replace('"', "\"\"")))
-        .collect();
-    if words.is_empty() {
-        return None;
-    }
-    Some(format!("{}*", words.join(" ")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn search_words_become_a_quoted_fts_query() {
-        let table = [
-            ("disk", Some(r#""disk"*"#)),
-            ("  disk   full ", Some(r#""disk" "full"*"#)),
-            (r#"say "hi""#, Some(r#""say" """hi"""*"#)),
-            ("NOT OR -x col:y", Some(r#""NOT" "OR" "-x" "col:y"*"#)),
-            ("   ", None),
-            ("", None),
-        ];
-        for (text, want) in table {
-            assert_eq!(fts_query(text).as_deref(), want, "{text:?}");
-        }
-    }
 }

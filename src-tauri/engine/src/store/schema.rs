@@ -14,7 +14,10 @@ use rusqlite::{Connection, OpenFlags};
 use super::StoreError;
 
 /// The migrations, in order: migration `n` (1-based) brings the database to `user_version` n.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/001_events.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/001_events.sql"),
+    include_str!("migrations/002_deferred_search_index.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: usize = MIGRATIONS.len();
@@ -179,14 +182,18 @@ mod tests {
             [],
         )
         .unwrap();
-        let hits: i64 = conn
-            .query_row(
+        let hits = |conn: &Connection| -> i64 {
+            conn.query_row(
                 "SELECT count(*) FROM events_fts WHERE events_fts MATCH 'disk'",
                 [],
                 |r| r.get(0),
             )
-            .unwrap();
-        assert_eq!(hits, 1, "the trigger indexed the row");
+            .unwrap()
+        };
+        assert_eq!(hits(&conn), 0, "indexing is the writer's, later");
+        let mut conn = conn;
+        assert_eq!(super::super::search::index_step(&mut conn, 10).unwrap(), 1);
+        assert_eq!(hits(&conn), 1, "indexed");
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);

@@ -32,6 +32,11 @@ const MAX_BATCH: usize = 4096;
 pub const RETRY: Duration = Duration::from_secs(2);
 /// The most writes kept waiting while writing fails.
 pub const MAX_WAITING: usize = 50_000;
+/// Events indexed for search between two batches: small, so a flood commits at full speed and
+/// the index catches up once it is over.
+const INDEX_BETWEEN: usize = 256;
+/// Events indexed at a time while the queue is empty.
+const INDEX_IDLE: usize = 2_000;
 
 /// One thing to write, in queue order.
 pub enum Write {
@@ -71,6 +76,8 @@ pub struct Writer {
     policy: Policy,
     /// Retention work is left: do a step between batches.
     prune_due: bool,
+    /// The search index may be behind the events: index between batches and when idle.
+    index_behind: bool,
     /// Events written since pruning last started; at `prune_every`, it starts again.
     since_prune: usize,
     /// How many new events call for pruning: a tenth of the smallest count limit, so a feed
@@ -95,6 +102,7 @@ impl Writer {
             names: HashMap::new(),
             policy: Policy::default(),
             prune_due: false,
+            index_behind: true, // whatever an earlier run left unindexed
             since_prune: 0,
             prune_every: prune_every(&Policy::default()),
             reports,
@@ -159,11 +167,16 @@ impl Writer {
         let mut waiting: Vec<Write> = Vec::new();
         loop {
             if waiting.is_empty() {
-                let next = if self.prune_due {
+                let next = if self.prune_due || self.index_behind {
                     match queue.try_recv() {
                         Ok(write) => Some(write),
                         Err(mpsc::error::TryRecvError::Empty) => {
-                            self.prune_step();
+                            // Idle: catch the index up first (searches read it), then prune.
+                            if self.index_behind {
+                                self.index(INDEX_IDLE);
+                            } else {
+                                self.prune_step();
+                            }
                             continue;
                         }
                         Err(mpsc::error::TryRecvError::Disconnected) => None,
@@ -188,8 +201,12 @@ impl Writer {
                 }
             }
             if self.write(&mut waiting) {
+                // A little of each between batches: live events never wait long.
+                if self.index_behind {
+                    self.index(INDEX_BETWEEN);
+                }
                 if self.prune_due {
-                    self.prune_step(); // one step between batches: live events never wait long
+                    self.prune_step();
                 }
             } else {
                 std::thread::sleep(RETRY);
@@ -231,6 +248,7 @@ impl Writer {
             let _ = self.reports.send(StoreReport::Recovered);
         }
         self.since_prune += committed.len();
+        self.index_behind |= !committed.is_empty();
         if self.since_prune >= self.prune_every {
             self.since_prune = 0;
             self.prune_due = true;
@@ -261,6 +279,24 @@ impl Writer {
             }
         }
         true
+    }
+
+    /// Indexes up to `max` new events for search; clears `index_behind` once caught up.
+    fn index(&mut self, max: usize) {
+        let Some(conn) = self.conn.as_mut() else {
+            self.index_behind = false;
+            return;
+        };
+        match super::search::index_step(conn, max) {
+            Ok(n) if n < max => self.index_behind = false,
+            Ok(_) => {}
+            Err(e) => {
+                // Searches still find these events (they match the unindexed ones
+                // themselves); the next batch tries again.
+                tracing::warn!(error = %e, "store: search index not updated");
+                self.index_behind = false;
+            }
+        }
     }
 
     /// One retention step; clears `prune_due` when there is nothing left.
