@@ -325,3 +325,59 @@ async fn older_events_come_from_the_store_on_demand() {
     .await;
     app.close().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display: run by the end-to-end stage under xvfb-run"]
+async fn the_cli_reaches_the_running_app_and_a_second_launch_hands_over() {
+    let server =
+        TestServer::always(Reply::stream("id: 1\ndata: via the cli\n\n").held_open()).await;
+    let home = Home::new();
+    home.write_settings(r#"{"version": 2, "feeds": []}"#);
+    let app = App::launch(&home).await;
+    let s = &app.session;
+    s.click(&s.find("#open-settings", WAIT).await).await;
+    s.find("#feed-form", WAIT).await;
+
+    // `herald feeds add` while the app runs: the window shows the feed, live, at once.
+    let url = server.url();
+    let out = home.run(&["feeds", "add", "From the CLI", &url]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    herald_tests::eventually_async("the CLI's feed in the window", Duration::from_secs(5), || async {
+        s.script("const n = document.querySelector('#feed-list .feed-item .feed-name'); return n && n.textContent")
+            .await
+            == Value::String("From the CLI".into())
+    })
+    .await;
+    let rows = app.wait_for_rows(1).await;
+    assert_eq!(rows[0][2], "via the cli");
+    let listed = home.run(&["feeds", "list", "--json"]).await;
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    assert_eq!(listed[0]["state"], "live");
+
+    // A second launch asks the first to show itself and exits at once.
+    let mut second = home.command();
+    second.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    let out = tokio::task::spawn_blocking(move || second.output().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("already running"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "the second launch ran no feeds of its own"
+    );
+    app.close().await;
+}
