@@ -42,7 +42,7 @@ fn main() {
         runtime.block_on(serve_idle_feeds());
         return;
     }
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let machine = herald_tests::bench::Machine::now();
     let mut rows = Vec::new();
     runtime.block_on(async {
         eprintln!("feeds bench: {IDLE_FEEDS} idle feeds…");
@@ -54,22 +54,10 @@ fn main() {
         eprintln!("feeds bench: chaos run of {CHAOS_EVENTS} events…");
         rows.push(chaos().await);
     });
-    println!("## Feeds (`cargo bench -p herald-tests --bench feeds`)\n");
-    println!(
-        "- Machine: {} cores, load average {} at start; bench profile (release)\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    println!("| figure | value | how |\n|---|---:|---|");
-    for (figure, value, how) in rows {
-        println!("| {figure} | {value} | {how} |");
-    }
+    machine.print_report("Feeds (`cargo bench -p herald-tests --bench feeds`)", &rows);
 }
 
-type Row = (String, String, String);
+use herald_tests::bench::Row;
 
 /// The child process: one event on every path, then silence (no heartbeat within the window),
 /// until the parent closes our stdin.

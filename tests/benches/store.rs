@@ -25,7 +25,7 @@ const FEEDS: u64 = 100;
 const SEARCH_EVENTS: u64 = 1_000_000;
 const SIZE_EVENTS: u64 = 100_000;
 
-type Row = (String, String, String);
+use herald_tests::bench::Row;
 
 fn main() {
     raise_fd_limit(4096);
@@ -33,7 +33,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let machine = herald_tests::bench::Machine::now();
     let mut rows = Vec::new();
     runtime.block_on(async {
         eprintln!("store bench: pipeline, one feed…");
@@ -48,19 +48,7 @@ fn main() {
     rows.extend(runtime.block_on(search()));
     eprintln!("store bench: size…");
     rows.push(runtime.block_on(size()));
-    println!("## Store (`cargo bench -p herald-tests --bench store`)\n");
-    println!(
-        "- Machine: {} cores, load average {} at start; bench profile (release)\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get()),
-        load.split_whitespace()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" ")
-    );
-    println!("| figure | value | how |\n|---|---:|---|");
-    for (figure, value, how) in rows {
-        println!("| {figure} | {value} | {how} |");
-    }
+    machine.print_report("Store (`cargo bench -p herald-tests --bench store`)", &rows);
 }
 
 /// The demo feed's event `n` as (type, data), the shape most figures use.

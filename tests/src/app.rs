@@ -97,9 +97,7 @@ impl Home {
             .args(args)
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY");
-        tokio::task::spawn_blocking(move || command.output().expect("run herald"))
-            .await
-            .expect("the command's thread")
+        output(command).await
     }
 
     /// A `herald` command with this home's environment.
@@ -108,4 +106,18 @@ impl Home {
         command.envs(self.env());
         command
     }
+}
+
+/// Runs `command` to its end off the async runtime's threads and returns what it printed.
+pub async fn output(mut command: Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || command.output().expect("run the command"))
+        .await
+        .expect("the command's thread")
+}
+
+/// Panics with the command's stderr unless it exited 0; returns that stderr.
+pub fn assert_success(out: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(out.status.success(), "exit {:?}: {stderr}", out.status);
+    stderr
 }

@@ -16,9 +16,10 @@
 //! `e2e.rs` (the whole journey under Xvfb, run by the test command's end-to-end stage),
 //! `chaos.rs` (events through hundreds of cuts, stalls and restarts), `scale.rs` (1,000 feeds) and
 //! `network.rs` (a network change, in a namespace of its own).
-//! `benches/feeds.rs` prints the figures of BENCHMARKS.md.
+//! `benches/feeds.rs` and `benches/store.rs` print the figures of BENCHMARKS.md ([`bench`]: their table).
 
 pub mod app;
+pub mod bench;
 pub mod chaos;
 pub mod dbus;
 pub mod h2;

@@ -198,14 +198,8 @@ async fn tail_honours_the_system_proxy_settings() {
         .env("http_proxy", format!("http://{}", proxy.addr()))
         .env_remove("NO_PROXY")
         .env_remove("no_proxy");
-    let out = tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = herald_tests::app::output(command).await;
+    herald_tests::app::assert_success(&out);
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         "{\"type\":\"message\",\"data\":\"via proxy\",\"lastEventId\":\"9\"}\n"

@@ -340,12 +340,7 @@ async fn the_cli_reaches_the_running_app_and_a_second_launch_hands_over() {
 
     // `herald feeds add` while the app runs: the window shows the feed, live, at once.
     let url = server.url();
-    let out = home.run(&["feeds", "add", "From the CLI", &url]).await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    herald_tests::app::assert_success(&home.run(&["feeds", "add", "From the CLI", &url]).await);
     herald_tests::eventually_async("the CLI's feed in the window", Duration::from_secs(5), || async {
         s.script("const n = document.querySelector('#feed-list .feed-item .feed-name'); return n && n.textContent")
             .await
@@ -361,19 +356,8 @@ async fn the_cli_reaches_the_running_app_and_a_second_launch_hands_over() {
     // A second launch asks the first to show itself and exits at once.
     let mut second = home.command();
     second.env_remove("DBUS_SESSION_BUS_ADDRESS");
-    let out = tokio::task::spawn_blocking(move || second.output().unwrap())
-        .await
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("already running"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stderr = herald_tests::app::assert_success(&herald_tests::app::output(second).await);
+    assert!(stderr.contains("already running"), "{stderr}");
     assert_eq!(
         server.requests().len(),
         1,
