@@ -21,6 +21,8 @@ pub const STATUS: &str = "herald://status";
 pub const FEEDS: &str = "herald://feeds";
 /// UI event: a notice for the user.
 pub const NOTICE: &str = "herald://notice";
+/// UI event: a notification was clicked; select this feed and event (either may be absent).
+pub const ACTIVATE: &str = "herald://activate";
 
 /// The most events in one batch.
 const MAX_BATCH: usize = 500;
@@ -33,6 +35,14 @@ const FRAME: Duration = Duration::from_millis(16);
 struct StatusPayload<'a> {
     feed_id: &'a FeedId,
     status: &'a FeedStatus,
+}
+
+/// The payload of [`ACTIVATE`].
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ActivatePayload<'a> {
+    feed_id: Option<&'a FeedId>,
+    seq: Option<u64>,
 }
 
 /// What the bridge hands the webview.
@@ -96,6 +106,16 @@ fn emit<R: Runtime>(app: &tauri::AppHandle<R>, out: Out<'_>) {
         ),
         Out::Other(Report::Feeds(feeds)) => app.emit(FEEDS, feeds),
         Out::Other(Report::Notice(notice)) => app.emit(NOTICE, notice),
+        Out::Other(Report::Activate { feed, seq }) => {
+            crate::lifecycle::show_main_window(app);
+            app.emit(
+                ACTIVATE,
+                ActivatePayload {
+                    feed_id: feed.as_ref(),
+                    seq: *seq,
+                },
+            )
+        }
         Out::Other(Report::Event(_)) => unreachable!("events are batched"),
     };
     if let Err(e) = sent {

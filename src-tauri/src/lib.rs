@@ -56,6 +56,7 @@ pub fn build_app<R: Runtime>(
     instance: Option<Paths>,
 ) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
             commands::list_feeds,
             commands::add_feed,
@@ -77,11 +78,48 @@ pub fn build_app<R: Runtime>(
         })
 }
 
+/// Opens notification links in the system browser (the opener plugin).
+struct BrowserOpener<R: Runtime>(tauri::AppHandle<R>);
+
+impl<R: Runtime> herald_engine::notify::Opener for BrowserOpener<R> {
+    fn open(&self, url: &str) -> Result<(), String> {
+        use tauri_plugin_opener::OpenerExt;
+        self.0
+            .opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The icon notifications carry: the installed theme icon when the package put one there, else
+/// a copy of the app icon beside the store (the notification server reads it by path).
+fn notification_icon(store: &std::path::Path) -> String {
+    const INSTALLED: &str = "/usr/share/icons/hicolor/128x128/apps/herald.png";
+    const ICON: &[u8] = include_bytes!("../../icons/128x128.png");
+    if std::path::Path::new(INSTALLED).exists() {
+        return "herald".into();
+    }
+    let Some(dir) = store.parent() else {
+        return String::new();
+    };
+    let path = dir.join("icon.png");
+    if std::fs::read(&path).ok().as_deref() != Some(ICON) {
+        let written = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, ICON));
+        if let Err(e) = written {
+            tracing::debug!(error = %e, "notification icon not written");
+            return String::new();
+        }
+    }
+    path.display().to_string()
+}
+
 /// Starts the engine on Tauri's runtime and the bridge that forwards its reports to the UI.
 fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<EngineHandle> {
     let settings = SettingsFile::default_location()?;
     let store = herald_engine::store::default_path().context("cannot find a data directory")?;
-    let mut options = EngineOptions::new(settings, store, Arc::new(DesktopNotifier));
+    let icon = notification_icon(&store);
+    let mut options = EngineOptions::new(settings, store, Arc::new(DesktopNotifier::new(icon)));
+    options.opener = Arc::new(BrowserOpener(app.clone()));
     // Lets tests (and anyone whose port 47801 is taken) move the demo feed elsewhere.
     if let Some(port) = std::env::var("HERALD_DEMO_PORT")
         .ok()

@@ -98,7 +98,8 @@ pub async fn shutdown(engine: &EngineHandle) {
     }
 }
 
-fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
+/// Brings the main window forward (shown, unminimized, focused).
+pub fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();

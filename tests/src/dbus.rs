@@ -2,8 +2,9 @@
 //!
 //! [`PrivateBus`] runs its own `dbus-daemon`, so a test never touches the user's real session
 //! bus (where a real notification server already owns the name). [`Recorder`] owns
-//! `org.freedesktop.Notifications` on that bus and records every `Notify` call, answering with
-//! increasing ids like a real server.
+//! `org.freedesktop.Notifications` on that bus and records every `Notify` call (with its
+//! replaced id, actions and hints), answering with increasing ids like a real server (or the
+//! replaced id), and plays the user: it emits `ActionInvoked` and `NotificationClosed`.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -49,20 +50,52 @@ impl Drop for PrivateBus {
 /// One recorded `Notify` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NotifyCall {
+    /// The id the server answered with.
+    pub id: u32,
     /// `app_name` argument.
     pub app_name: String,
+    /// `replaces_id` argument (0: a new notification).
+    pub replaces_id: u32,
+    /// `app_icon` argument.
+    pub app_icon: String,
     /// `summary` argument (the title).
     pub summary: String,
     /// `body` argument.
     pub body: String,
+    /// `actions` argument: key, label, key, label…
+    pub actions: Vec<String>,
+    /// `hints`, each value as text (`urgency` as its number).
+    pub hints: HashMap<String, String>,
     /// `expire_timeout` argument.
     pub expire_timeout: i32,
+}
+
+impl NotifyCall {
+    /// The hint `name`, if sent.
+    pub fn hint(&self, name: &str) -> Option<&str> {
+        self.hints.get(name).map(String::as_str)
+    }
 }
 
 /// The D-Bus object that plays notification server.
 struct Server {
     calls: Arc<Mutex<Vec<NotifyCall>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
     next_id: u32,
+}
+
+/// A hint's value as text: strings as they are, numbers and booleans printed.
+fn variant_text(value: &OwnedVariant) -> String {
+    if let Ok(s) = <&str>::try_from(&**value) {
+        return s.to_owned();
+    }
+    if let Ok(n) = u8::try_from(&**value) {
+        return n.to_string();
+    }
+    if let Ok(b) = bool::try_from(&**value) {
+        return b.to_string();
+    }
+    format!("{value:?}")
 }
 
 #[zbus::interface(name = "org.freedesktop.Notifications")]
@@ -71,28 +104,46 @@ impl Server {
     fn notify(
         &mut self,
         app_name: String,
-        _replaces_id: u32,
-        _app_icon: String,
+        replaces_id: u32,
+        app_icon: String,
         summary: String,
         body: String,
-        _actions: Vec<String>,
-        _hints: HashMap<String, OwnedVariant>,
+        actions: Vec<String>,
+        hints: HashMap<String, OwnedVariant>,
         expire_timeout: i32,
     ) -> u32 {
+        let id = if replaces_id != 0 {
+            replaces_id
+        } else {
+            self.next_id += 1;
+            self.next_id
+        };
+        let hints = hints
+            .into_iter()
+            .map(|(name, value)| (name, variant_text(&value)))
+            .collect();
         self.calls.lock().unwrap().push(NotifyCall {
+            id,
             app_name,
+            replaces_id,
+            app_icon,
             summary,
             body,
+            actions,
+            hints,
             expire_timeout,
         });
-        self.next_id += 1;
-        self.next_id
+        id
     }
 
-    fn close_notification(&self, _id: u32) {}
+    fn close_notification(&self, id: u32) {
+        self.closed.lock().unwrap().push(id);
+    }
 
     fn get_capabilities(&self) -> Vec<String> {
-        vec!["body".into(), "actions".into()]
+        ["body", "body-markup", "actions", "sound"]
+            .map(String::from)
+            .to_vec()
     }
 
     fn get_server_information(&self) -> (String, String, String, String) {
@@ -108,16 +159,19 @@ impl Server {
 /// A recording notification server; serves until dropped.
 pub struct Recorder {
     calls: Arc<Mutex<Vec<NotifyCall>>>,
-    /// Keeps the bus connection (and so the name and the object) alive.
-    _connection: zbus::Connection,
+    closed: Arc<Mutex<Vec<u32>>>,
+    /// Keeps the bus connection (and so the name and the object) alive; signals go out on it.
+    connection: zbus::Connection,
 }
 
 impl Recorder {
     /// Claims `org.freedesktop.Notifications` on the bus at `address`.
     pub async fn start(address: &str) -> Recorder {
         let calls = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Mutex::new(Vec::new()));
         let server = Server {
             calls: Arc::clone(&calls),
+            closed: Arc::clone(&closed),
             next_id: 0,
         };
         let connection = zbus::connection::Builder::address(address)
@@ -128,8 +182,37 @@ impl Recorder {
             .expect("connect to the private bus");
         Recorder {
             calls,
-            _connection: connection,
+            closed,
+            connection,
         }
+    }
+
+    /// The ids Herald asked to close, in order.
+    pub fn closed(&self) -> Vec<u32> {
+        self.closed.lock().unwrap().clone()
+    }
+
+    /// Plays a click: emits `ActionInvoked(id, key)` (`default`: the notification itself).
+    pub async fn invoke(&self, id: u32, key: &str) {
+        self.emit("ActionInvoked", &(id, key)).await;
+    }
+
+    /// Plays a dismissal: emits `NotificationClosed(id, 2)` (closed by the user).
+    pub async fn dismiss(&self, id: u32) {
+        self.emit("NotificationClosed", &(id, 2u32)).await;
+    }
+
+    async fn emit(&self, member: &str, body: &(impl serde::Serialize + zbus::DynamicType)) {
+        self.connection
+            .emit_signal(
+                None::<&str>,
+                "/org/freedesktop/Notifications",
+                "org.freedesktop.Notifications",
+                member,
+                body,
+            )
+            .await
+            .expect("emit a notification signal");
     }
 
     /// The calls recorded so far.

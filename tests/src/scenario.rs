@@ -19,7 +19,8 @@ use herald_engine::feed::backoff::BackoffPolicy;
 use herald_engine::feed::{ErrorKind, FeedConfig, FeedDraft, FeedId, FeedOptions, FeedStatus};
 use herald_engine::instance::server::{self, ShellRequest};
 use herald_engine::instance::{self, InstanceLock, Paths};
-use herald_engine::notify::{Notification, Notifier, NotifyError};
+use herald_engine::notify::rule::NotifySettings;
+use herald_engine::notify::{BoxFuture, Notification, Notifier, NotifyError, Opener, Signal};
 use herald_engine::settings::{Settings, SettingsFile};
 use herald_engine::store::{Query, StoreReader};
 use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine, triggers};
@@ -54,12 +55,42 @@ impl Recording {
 }
 
 impl Notifier for Recording {
-    fn show(&self, notification: &Notification) -> Result<(), NotifyError> {
-        self.count.fetch_add(1, Ordering::Relaxed);
+    fn show(
+        &self,
+        notification: Notification,
+        _replaces: u32,
+    ) -> BoxFuture<'_, Result<u32, NotifyError>> {
+        let id = self.count.fetch_add(1, Ordering::Relaxed) as u32 + 1;
         let mut kept = self.kept.lock().unwrap();
         if kept.len() < Self::KEPT {
-            kept.push(notification.clone());
+            kept.push(notification);
         }
+        Box::pin(std::future::ready(Ok(id)))
+    }
+
+    fn close(&self, _id: u32) -> BoxFuture<'_, Result<(), NotifyError>> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn listen(&self, _signals: mpsc::UnboundedSender<Signal>) {}
+}
+
+/// An opener that opens nothing and records every URL it was asked to open.
+#[derive(Debug, Default)]
+pub struct RecordingOpener {
+    opened: Mutex<Vec<String>>,
+}
+
+impl RecordingOpener {
+    /// The URLs asked for, in order.
+    pub fn opened(&self) -> Vec<String> {
+        self.opened.lock().unwrap().clone()
+    }
+}
+
+impl Opener for RecordingOpener {
+    fn open(&self, url: &str) -> Result<(), String> {
+        self.opened.lock().unwrap().push(url.to_owned());
         Ok(())
     }
 }
@@ -118,6 +149,8 @@ pub struct HarnessBuilder {
     /// (settings file, store) when the test chose where.
     files: Option<(PathBuf, PathBuf)>,
     notifier: Option<Arc<dyn Notifier>>,
+    opener: Option<Arc<dyn Opener>>,
+    notifications: Option<NotifySettings>,
     demo: Option<DemoOptions>,
 }
 
@@ -155,6 +188,18 @@ impl HarnessBuilder {
         self
     }
 
+    /// Opens notification links through `opener` (default: none are opened).
+    pub fn opener(mut self, opener: Arc<dyn Opener>) -> Self {
+        self.opener = Some(opener);
+        self
+    }
+
+    /// Starts with these notification rules in the settings.
+    pub fn notifications(mut self, rules: NotifySettings) -> Self {
+        self.notifications = Some(rules);
+        self
+    }
+
     /// Subscribes the demo feed on a first run (on a free port, paced by `options`), as the
     /// app does.
     pub fn first_run_demo(mut self, options: DemoOptions) -> Self {
@@ -176,9 +221,10 @@ impl HarnessBuilder {
             }
         };
         let file = SettingsFile::new(&settings);
-        if !self.feeds.is_empty() {
+        if !self.feeds.is_empty() || self.notifications.is_some() {
             let settings = Settings {
                 feeds: self.feeds,
+                notifications: self.notifications.unwrap_or_default(),
                 ..Settings::default()
             };
             file.save(&settings).expect("settings written");
@@ -187,6 +233,9 @@ impl HarnessBuilder {
         let notifier = self.notifier.unwrap_or_else(|| recording.clone());
         let mut options = EngineOptions::new(file, store.clone(), notifier);
         options.feed_options = self.feed_options;
+        if let Some(opener) = self.opener {
+            options.opener = opener;
+        }
         options.demo_on_first_run = self.demo.is_some();
         options.demo_options = self.demo.unwrap_or_default();
         options.demo_port = 0;
@@ -214,6 +263,8 @@ impl Harness {
             feeds: Vec::new(),
             files: None,
             notifier: None,
+            opener: None,
+            notifications: None,
             demo: None,
         }
     }

@@ -96,14 +96,17 @@ fn screenshot_dir() -> PathBuf {
     herald_binary().parent().unwrap().join("e2e")
 }
 
+/// Three live events, each a little over a second after the last: none is in the catch-up
+/// burst a connection opens with (that would be one summary), so each is notified.
 fn three_events() -> Reply {
     Reply::stream("")
         .chunked(vec![
-            b": welcome\n\ndata: first event\n\n".to_vec(),
+            b": welcome\n\n".to_vec(),
+            b"data: first event\n\n".to_vec(),
             b"event: deploy\nid: 2\ndata: api v2 is live\ndata: in eu-west\n\n".to_vec(),
             b"id: 3\ndata: third <b>not bold</b>\n\n".to_vec(),
         ])
-        .paced(Duration::from_millis(300))
+        .paced(Duration::from_millis(1_200))
         .held_open()
 }
 
@@ -190,8 +193,14 @@ async fn journey_settings_to_timeline_and_notifications() {
         [
             ("Herald", "E2E feed", "first event"),
             ("Herald", "E2E feed · deploy", "api v2 is live\nin eu-west"),
-            ("Herald", "E2E feed", "third <b>not bold</b>"),
+            ("Herald", "E2E feed", "third &lt;b&gt;not bold&lt;/b&gt;"),
         ]
+    );
+    assert!(
+        calls
+            .iter()
+            .all(|c| c.hint("desktop-entry") == Some("herald")),
+        "{calls:?}"
     );
     assert_eq!(
         server.requests()[0].header("authorization"),
@@ -246,9 +255,11 @@ async fn first_run_shows_the_demo_feed_with_notifications() {
     let rows = app.wait_for_rows(1).await;
     assert_eq!(rows[0][0], "Herald demo");
     assert_eq!(rows[0][3], "1");
+    // The demo speaks ntfy's JSON: its notifications have titles, emoji tags and a link.
     let calls = app.recorder.wait_for(1, WAIT).await;
-    assert_eq!(calls[0].summary, "Herald demo");
-    assert!(calls[0].body.contains("New comment"), "{}", calls[0].body);
+    assert_eq!(calls[0].summary, "💬 New comment");
+    assert!(calls[0].body.contains("Dana replied"), "{}", calls[0].body);
+    assert_eq!(calls[0].actions[..2], ["default", "Open"]);
     app.screenshot("first-run.png").await;
     app.close().await;
 }

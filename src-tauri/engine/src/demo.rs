@@ -132,20 +132,25 @@ async fn serve(mut socket: TcpStream, options: DemoOptions) -> io::Result<()> {
     }
 }
 
-/// The `n`th demo event, in wire format.
+/// The `n`th demo event, in wire format: ntfy-shaped JSON (title, message, priority, emoji tags,
+/// a click link, a button) so a first run shows rich notifications, and a plain-text build event.
 pub fn demo_event(n: u64) -> String {
     match n % 4 {
         0 => format!(
-            "event: deploy\nid: {n}\ndata: {{\"title\":\"Deploy finished\",\"message\":\"api \
-             v2.{n} is live in eu-west\",\"priority\":3}}\n\n"
+            "event: deploy\nid: {n}\ndata: {{\"topic\":\"demo\",\"title\":\"Deploy finished\",\
+             \"message\":\"api v2.{n} is live in eu-west\",\"priority\":3,\"tags\":[\"rocket\",\
+             \"eu-west\"],\"click\":\"https://example.com/deploys/{n}\"}}\n\n"
         ),
         1 => format!(
-            "id: {n}\ndata: {{\"title\":\"New comment\",\"message\":\"Dana replied on \
-             \\\"Q3 roadmap\\\" (#{n})\",\"priority\":2}}\n\n"
+            "id: {n}\ndata: {{\"topic\":\"demo\",\"title\":\"New comment\",\"message\":\"Dana \
+             replied on \\\"Q3 roadmap\\\" (#{n})\",\"priority\":2,\"tags\":[\"speech_balloon\"],\
+             \"click\":\"https://example.com/roadmap#comment-{n}\"}}\n\n"
         ),
         2 => format!(
-            "event: alert\nid: {n}\ndata: {{\"title\":\"Disk almost full\",\"message\":\"db-1: \
-             {}% used on /var\",\"priority\":5}}\n\n",
+            "event: alert\nid: {n}\ndata: {{\"topic\":\"demo\",\"title\":\"Disk almost full\",\
+             \"message\":\"db-1: {}% used on /var\",\"priority\":4,\"tags\":[\"warning\",\"db-1\"],\
+             \"actions\":[{{\"action\":\"view\",\"label\":\"Runbook\",\
+             \"url\":\"https://example.com/runbooks/disk\"}}]}}\n\n",
             80 + n % 20
         ),
         _ => format!(

@@ -14,7 +14,8 @@
 //! - [`settings`]: the settings file in the OS config dir, written atomically, never clobbered;
 //!   every edit goes through [`settings::Settings::change`].
 //! - [`store`]: SQLite: every event kept, each feed's resume point, search, retention.
-//! - [`notify`]: what an event looks like as a notification, and the sender that shows it.
+//! - [`notify`]: the notification pipeline: rules, templates, policy, the gate (quiet hours,
+//!   flood control, catch-up), the dispatcher and the D-Bus sender.
 //! - [`demo`]: a small SSE server with realistic events, for the first-run demo and for tests.
 //! - [`report`]: what the engine tells its owner (events, statuses, notices): the one sink.
 //! - [`triggers`]: what makes every feed reconnect at once (waking from sleep, network changes).
@@ -27,7 +28,8 @@
 //! socket bytes → [`feed::supervisor`] (reqwest stream, idle watchdog) → [`sse::Parser`] →
 //! `FeedMessage` on one bounded channel → [`engine`] actor → [`store`] writer (the replay rule;
 //! the event and the feed's last id in one transaction) → after the commit, back to the actor →
-//! [`Report::Event`] to the shell, and [`notify::policy`] → [`notify::Notifier`] → OS.
+//! [`Report::Event`] to the shell, and [`notify::dispatcher`] (template → policy → gate) →
+//! [`notify::Notifier`] → OS.
 #![deny(missing_docs)]
 
 pub mod demo;

@@ -23,6 +23,14 @@ pub enum Report {
     Feeds(Vec<FeedView>),
     /// Something the user must be told that belongs to no single event.
     Notice(Notice),
+    /// The user clicked a notification that has no link: bring Herald forward, on this feed
+    /// and event when given.
+    Activate {
+        /// The feed to select.
+        feed: Option<FeedId>,
+        /// The event to select.
+        seq: Option<u64>,
+    },
 }
 
 /// An event as the timeline shows it.

@@ -11,23 +11,19 @@ impl Engine {
     pub(super) async fn on_store_report(&mut self, report: StoreReport) {
         match report {
             StoreReport::Committed(records) => {
-                let mut notified = Vec::new();
                 for record in records {
                     // An event of a feed removed while it was being written is not announced.
-                    let Some(config) = self.feeds.config(&record.feed_id) else {
+                    if self.feeds.config(&record.feed_id).is_none() {
                         continue;
-                    };
-                    let notification = notify::policy::render(&config, &record);
-                    let seq = record.seq;
-                    self.report(Report::Event(record)).await;
-                    if self.notify.try_send(notification).is_ok() {
-                        notified.push(seq);
-                    } else {
-                        tracing::warn!(feed = %config.id, "notification queue full: notification dropped");
                     }
-                }
-                if !notified.is_empty() {
-                    self.store_write(self.store.mark_notified(notified)).await;
+                    let seq = record.seq;
+                    self.report(Report::Event(record.clone())).await;
+                    // Never awaited: a notification server that hangs must not stall feeds. An
+                    // event the pipeline had no room for stays unnotified in the store (the
+                    // pipeline records what it dealt with), and is summarised at the next start.
+                    if !self.pipeline.try_send(notify::Input::Event(record)) {
+                        tracing::warn!(seq, "notification pipeline full: left for the next start");
+                    }
                 }
             }
             StoreReport::Failing(why) => {

@@ -10,7 +10,8 @@ use tokio::sync::{mpsc, oneshot};
 use crate::Error;
 use crate::demo::{self, DemoOptions};
 use crate::feed::{FeedDraft, FeedId, FeedOptions};
-use crate::notify::Notifier;
+use crate::notify::rule::{FeedRule, Mapping, Mute, NotifySettings};
+use crate::notify::{Message, NoOpener, Notifier, NotifyError, Opener, Pipeline};
 use crate::report::{EventRecord, FeedView, Notice};
 use crate::settings::SettingsFile;
 use crate::settings::feeds::{Exported, ImportSummary};
@@ -25,6 +26,8 @@ pub struct EngineOptions {
     pub store: PathBuf,
     /// Who shows notifications.
     pub notifier: Arc<dyn Notifier>,
+    /// Who opens a notification's link (default: nobody, [`NoOpener`]).
+    pub opener: Arc<dyn Opener>,
     /// Connection options for every feed.
     pub feed_options: FeedOptions,
     /// The loopback port of the built-in demo feed (0: any free port, for tests).
@@ -50,6 +53,7 @@ impl EngineOptions {
             settings,
             store,
             notifier,
+            opener: Arc::new(NoOpener),
             feed_options: FeedOptions::default(),
             demo_port: demo::DEFAULT_PORT,
             demo_options: DemoOptions::default(),
@@ -72,7 +76,32 @@ pub(super) enum Command {
     FindFeed(String, oneshot::Sender<Result<FeedView, Error>>),
     Export(bool, oneshot::Sender<Exported>),
     Import(Box<Exported>, oneshot::Sender<Result<ImportSummary, Error>>),
+    Notifications(NotifyCommand),
     Shutdown(oneshot::Sender<()>),
+}
+
+/// A change to the notification rules (see [`super::notifications`]).
+pub(super) enum NotifyCommand {
+    Get(oneshot::Sender<NotifySettings>),
+    SetFeedRule(FeedId, Box<FeedRule>, oneshot::Sender<Result<(), Error>>),
+    SetGlobal(Box<NotifySettings>, oneshot::Sender<Result<(), Error>>),
+    Mute(FeedId, MuteFor, oneshot::Sender<Result<Mute, Error>>),
+}
+
+/// How long to mute a feed for (the choices the app offers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MuteFor {
+    /// One hour from now.
+    Hour,
+    /// Eight hours from now.
+    EightHours,
+    /// Until 08:00 tomorrow, local time.
+    UntilTomorrow,
+    /// Until unmuted.
+    Forever,
+    /// Unmute.
+    Off,
 }
 
 /// A handle to the running engine. Cheap to clone; the engine stops when the last one is dropped.
@@ -83,6 +112,8 @@ pub struct EngineHandle {
     pub(super) tx: mpsc::Sender<Command>,
     /// The event store, for reads and read marks (which need nothing of the actor).
     pub(super) store: StoreHandle,
+    /// The notification pipeline, for the test notification.
+    pub(super) pipeline: Pipeline,
 }
 
 impl EngineHandle {
@@ -186,5 +217,55 @@ impl EngineHandle {
     /// Notices raised since startup that the user has to see (e.g. a corrupt settings file).
     pub async fn notices(&self) -> Result<Vec<Notice>, Error> {
         self.call(Command::Notices).await
+    }
+
+    /// The notification rules: per feed, quiet hours, flood limits, silence rules.
+    pub async fn notification_settings(&self) -> Result<NotifySettings, Error> {
+        self.call(|reply| Command::Notifications(NotifyCommand::Get(reply)))
+            .await
+    }
+
+    /// Saves one feed's notification rule.
+    pub async fn set_feed_rule(&self, feed: FeedId, rule: FeedRule) -> Result<(), Error> {
+        let command = |reply| NotifyCommand::SetFeedRule(feed, Box::new(rule), reply);
+        self.call(|reply| Command::Notifications(command(reply)))
+            .await?
+    }
+
+    /// Saves the rules for every feed (quiet hours, flood limits, silence rules); the per-feed
+    /// rules in `rules` are ignored (see [`EngineHandle::set_feed_rule`]).
+    pub async fn set_notification_defaults(&self, rules: NotifySettings) -> Result<(), Error> {
+        let command = |reply| NotifyCommand::SetGlobal(Box::new(rules), reply);
+        self.call(|reply| Command::Notifications(command(reply)))
+            .await?
+    }
+
+    /// Mutes (or unmutes) a feed's notifications; returns the mute as saved, with its end.
+    pub async fn mute(&self, feed: FeedId, how_long: MuteFor) -> Result<Mute, Error> {
+        self.call(|reply| Command::Notifications(NotifyCommand::Mute(feed, how_long, reply)))
+            .await?
+    }
+
+    /// What the feed's newest stored event looks like as a notification with `mapping` (the
+    /// editor's live preview); `None` when the feed has no event yet.
+    pub async fn preview_notification(
+        &self,
+        feed: FeedId,
+        mapping: Mapping,
+    ) -> Result<Option<Message>, Error> {
+        let query = Query {
+            feed: Some(feed),
+            limit: 1,
+            ..Query::default()
+        };
+        let newest = self.store.page(query).await?.into_iter().next();
+        Ok(newest.map(|record| crate::notify::present::render(&record, &mapping)))
+    }
+
+    /// Shows a test notification; the error says why it could not be shown.
+    pub async fn send_test_notification(&self) -> Result<Result<(), NotifyError>, Error> {
+        let (reply, answer) = oneshot::channel();
+        self.pipeline.send(crate::notify::Input::Test(reply)).await;
+        answer.await.map_err(|_| Error::Stopped)
     }
 }

@@ -12,12 +12,15 @@
 //! - [`notices`]: the bounded list of notices kept for a window that opens later.
 //! - [`subscriptions`]: changing the feed list (saved first, then supervisors and store).
 //! - [`delivery`]: after the commit: reports, notifications, store notices.
+//! - [`notifications`]: the notification rules (kept in the settings), previews, the test
+//!   notification.
 //! - [`demo_host`]: the built-in demo server, run while a demo feed is subscribed.
 
 mod delivery;
 mod demo_host;
 mod handle;
 mod notices;
+mod notifications;
 mod registry;
 mod subscriptions;
 
@@ -29,12 +32,12 @@ use tokio::sync::mpsc;
 
 use self::demo_host::DemoHost;
 use self::handle::Command;
-pub use self::handle::{EngineHandle, EngineOptions};
+pub use self::handle::{EngineHandle, EngineOptions, MuteFor};
 use self::notices::Notices;
 use self::registry::Registry;
 use crate::Error;
 use crate::feed::{Control, FeedId, FeedMessage, FeedUpdate};
-use crate::notify::{self, Notification};
+use crate::notify::{self, Pipeline};
 use crate::report::{FeedView, Notice, NoticeLevel, Report};
 use crate::settings::{Settings, SettingsFile};
 use crate::store::{self, StoreHandle, StoreReport};
@@ -48,6 +51,8 @@ const COMMAND_QUEUE: usize = 64;
 const FEED_QUEUE: usize = 1024;
 /// Reports waiting for the owner (the UI bridge batches what piles up here).
 const REPORT_QUEUE: usize = 4096;
+/// At most this many events left unnotified by a crash are summarised at the next start.
+const LEFTOVERS: usize = 2_000;
 /// How often the store prunes to the retention limits.
 const PRUNE_EVERY: Duration = Duration::from_secs(10 * 60);
 /// How long shutdown waits for the store to write what it holds.
@@ -61,7 +66,14 @@ pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report
     let (report_tx, report_rx) = mpsc::channel(REPORT_QUEUE);
     let (feed_tx, feed_rx) = mpsc::channel(FEED_QUEUE);
     let (store, store_rx) = store::open(&options.store);
-    let notify_tx = notify::spawn_dispatcher(Arc::clone(&options.notifier), report_tx.clone());
+    let pipeline = notify::dispatcher::spawn(
+        Arc::clone(&options.notifier),
+        Arc::clone(&options.opener),
+        Default::default(),
+        report_tx.clone(),
+        store.clone(),
+    );
+    let handle_pipeline = pipeline.clone();
     let mut engine = Engine {
         file: options.settings.clone(),
         settings: Settings::default(),
@@ -69,7 +81,7 @@ pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report
         store: store.clone(),
         notices: Notices::default(),
         reports: report_tx,
-        notify: notify_tx,
+        pipeline,
         demo: DemoHost::new(options.demo_port, options.demo_options),
     };
     tokio::spawn(async move {
@@ -80,6 +92,7 @@ pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report
     let handle = EngineHandle {
         tx: command_tx,
         store,
+        pipeline: handle_pipeline,
     };
     (handle, report_rx)
 }
@@ -96,8 +109,8 @@ struct Engine {
     notices: Notices,
     /// Where reports go; awaiting it is the back-pressure from a slow UI.
     reports: mpsc::Sender<Report>,
-    /// The notification dispatcher's queue (never awaited: a full queue drops notifications).
-    notify: mpsc::Sender<Notification>,
+    /// The notification pipeline, handed every committed event and the rules.
+    pipeline: Pipeline,
     demo: DemoHost,
 }
 
@@ -128,6 +141,9 @@ impl Engine {
             self.notice(notice).await;
         }
         self.settings = loaded.settings;
+        let rules = self.settings.notifications.clone();
+        self.pipeline.send(notify::Input::Rules(rules)).await;
+        self.notify_leftovers().await;
         tracing::info!(path = %self.file.path().display(), feeds = self.settings.feeds.len(), "settings loaded");
         let mut cursors = match self.store.cursors().await {
             Ok(cursors) => cursors,
@@ -162,6 +178,32 @@ impl Engine {
             && let Err(e) = self.add_demo_feed().await
         {
             tracing::warn!(error = %e, "could not subscribe the demo feed");
+        }
+    }
+
+    /// Events a crash kept from being notified go to the pipeline as catch-up: one summary per
+    /// feed, not one notification each, and never one already shown.
+    async fn notify_leftovers(&mut self) {
+        let (newest, older) = match self.store.unnotified(LEFTOVERS).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::error!(error = %e, "store: events left unnotified not read");
+                return;
+            }
+        };
+        if !older.is_empty() {
+            tracing::info!(
+                events = older.len(),
+                "too many left unnotified: the oldest are not summarised"
+            );
+            self.store_write(self.store.mark_notified(older)).await;
+        }
+        if !newest.is_empty() {
+            tracing::info!(events = newest.len(), "summarising events left unnotified");
+        }
+        for mut record in newest {
+            record.catch_up = true;
+            self.pipeline.send(notify::Input::Event(record)).await;
         }
     }
 
@@ -244,6 +286,7 @@ impl Engine {
                 drop(reply.send(self.settings.export(with_secrets)));
             }
             Command::Import(exported, reply) => drop(reply.send(self.import(*exported).await)),
+            Command::Notifications(command) => self.on_notifications(command).await,
             Command::Shutdown(_) => unreachable!("handled by the loop"),
         }
     }

@@ -6,6 +6,7 @@ use super::Engine;
 use crate::Error;
 use crate::demo;
 use crate::feed::{Control, Cursor, FeedConfig, FeedDraft, FeedId, FeedStatus, ResumeMode};
+use crate::notify;
 use crate::report::{FeedView, Report};
 use crate::settings::Settings;
 use crate::settings::feeds::{Exported, ImportSummary};
@@ -138,10 +139,12 @@ impl Engine {
             .change(&self.file, |s| {
                 let index = position(s, id)?;
                 s.feeds.remove(index);
+                s.notifications.feeds.remove(id);
                 Ok::<_, Error>(())
             })
             .await?;
         self.feeds.stop(id); // the supervisor is dropped: the connection closes
+        self.pipeline.send(notify::Input::Forget(id.clone())).await;
         self.store_write(self.store.forget(id.clone())).await;
         if !self.settings.feeds.iter().any(|f| f.demo) {
             self.demo.stop();

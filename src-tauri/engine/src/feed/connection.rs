@@ -223,7 +223,7 @@ async fn short_body(response: Response) -> String {
     }
     let text = String::from_utf8_lossy(&body);
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::notify::policy::truncate(&one_line, MAX_ERROR_BODY)
+    crate::notify::text::cut(&one_line, MAX_ERROR_BODY)
 }
 
 /// What the user can do about an HTTP status.

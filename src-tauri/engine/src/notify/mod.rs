@@ -1,10 +1,35 @@
-//! Notifications: what an event looks like as one ([`policy`]), and who shows it ([`Notifier`]).
+//! Notifications: a pipeline of small rooms, fed with stored events after the store's commit,
+//! one way:
 //!
-//! The engine decides *what* to show; a [`Notifier`] only shows it. The desktop app uses
-//! [`DesktopNotifier`] (notify-rust, over D-Bus on Linux); unit tests use a recording notifier.
+//! - [`rule`]: the user's rules (data kept in the settings): per feed and for all feeds.
+//! - [`template`]: an event → a [`Message`] (ntfy's and Gotify's JSON fields, a JSON-pointer
+//!   mapping, or the feed's name and the data); [`text`] cuts and escapes, [`link`] keeps only
+//!   http(s) URLs.
+//! - [`policy`]: pure: is this message notified at all (on/off, priority, types, silence rules)?
+//! - [`gate`]: a pure state machine on an injected clock: mute, quiet hours, catch-up, flood
+//!   control, replace-by-group.
+//! - [`dispatcher`]: the task that runs them and the sender, remembers what is on screen
+//!   ([`shown`]) and answers clicks through an [`Opener`]; [`present`] cuts a card to size.
+//! - [`Notifier`]: who shows it; [`DesktopNotifier`] speaks D-Bus, tests record.
 
+#[cfg(target_os = "linux")]
+mod desktop;
+pub mod dispatcher;
+pub mod gate;
+pub mod link;
+mod message;
+mod opener;
 pub mod policy;
+pub mod present;
+pub mod rule;
 mod sender;
+pub mod shown;
+pub mod template;
+pub mod text;
 
-pub use policy::Notification;
-pub use sender::{APP_NAME, DesktopNotifier, Notifier, NotifyError, spawn_dispatcher};
+#[cfg(target_os = "linux")]
+pub use desktop::DesktopNotifier;
+pub use dispatcher::{Input, Pipeline};
+pub use message::{Message, Priority, Urgency, ViewAction};
+pub use opener::{NoOpener, Opener};
+pub use sender::{APP_NAME, BoxFuture, DESKTOP_ENTRY, Notification, Notifier, NotifyError, Signal};

@@ -1,111 +1,158 @@
-//! The notification policy: which text an event turns into.
+//! The policy: pure, per message — is it notified at all? Everything that depends on time (mute,
+//! quiet hours, flood control, catch-up) is the gate's; this is the user's standing rules.
 
-use crate::feed::FeedConfig;
-use crate::report::EventRecord;
+use super::Message;
+use super::rule::FeedRule;
 
-/// The longest body shown, in characters: notification servers cut or reflow long text badly.
-pub const MAX_BODY_CHARS: usize = 300;
-/// The longest summary shown, in characters.
-pub const MAX_SUMMARY_CHARS: usize = 100;
-
-/// One notification, ready to show.
+/// What the policy decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Notification {
-    /// The title line: the feed's name, plus the event type when it is not `message`.
-    pub summary: String,
-    /// The event's data, truncated.
-    pub body: String,
+pub enum Verdict {
+    /// On to the gate.
+    Notify,
+    /// Not notified (the event is still stored and shown in the app).
+    Skip(Skip),
 }
 
-/// Turns a stored event of `feed` into a notification.
-pub fn render(feed: &FeedConfig, event: &EventRecord) -> Notification {
-    let summary = if event.event_type == "message" {
-        feed.name.clone()
-    } else {
-        format!("{} · {}", feed.name, event.event_type)
-    };
-    Notification {
-        summary: truncate(&summary, MAX_SUMMARY_CHARS),
-        body: truncate(event.data.trim(), MAX_BODY_CHARS),
+/// Why a message is not notified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// The feed's notifications are off.
+    Off,
+    /// Below the feed's minimum priority.
+    BelowPriority,
+    /// Its event type is not in the feed's list.
+    TypeNotListed,
+    /// A silence rule matched (the rule's text).
+    Silenced(String),
+}
+
+/// Decides whether `message`, of an event of type `event_type`, is notified under the feed's
+/// `rule` and the silence rules for every feed.
+pub fn decide(
+    rule: &FeedRule,
+    global_silence: &[String],
+    event_type: &str,
+    message: &Message,
+) -> Verdict {
+    if !rule.enabled {
+        return Verdict::Skip(Skip::Off);
+    }
+    if message.priority < rule.min_priority {
+        return Verdict::Skip(Skip::BelowPriority);
+    }
+    if !rule.types.is_empty() && !rule.types.iter().any(|t| t == event_type) {
+        return Verdict::Skip(Skip::TypeNotListed);
+    }
+    match silenced_by(rule.silence.iter().chain(global_silence), message) {
+        Some(matched) => Verdict::Skip(Skip::Silenced(matched.clone())),
+        None => Verdict::Notify,
     }
 }
 
-/// `text` cut to at most `max` characters (not bytes: never inside a UTF-8 sequence), with an
-/// ellipsis when something was cut.
-pub fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some(_) => {
-            let keep: String = text.chars().take(max.saturating_sub(1)).collect();
-            format!("{}…", keep.trim_end())
-        }
-    }
+/// The first silence rule whose text appears in the title or the body, in any case.
+fn silenced_by<'a>(
+    rules: impl Iterator<Item = &'a String>,
+    message: &Message,
+) -> Option<&'a String> {
+    let title = message.title.to_lowercase();
+    let body = message.body.to_lowercase();
+    rules.filter(|r| !r.trim().is_empty()).find(|r| {
+        let needle = r.trim().to_lowercase();
+        title.contains(&needle) || body.contains(&needle)
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::feed::FeedId;
+    use crate::notify::Priority;
 
-    fn feed(name: &str) -> FeedConfig {
-        FeedConfig {
-            id: FeedId("f".into()),
-            name: name.into(),
-            url: "http://h/".into(),
-            headers: vec![],
-            demo: false,
-            paused: false,
-            ca_cert: None,
-            idle_timeout_secs: None,
-            retention: None,
-            resume: Default::default(),
-        }
-    }
-
-    fn event(event_type: &str, data: &str) -> EventRecord {
-        EventRecord {
-            seq: 1,
-            feed_id: FeedId("f".into()),
-            feed_name: "F".into(),
-            event_type: event_type.into(),
-            data: data.into(),
-            last_event_id: String::new(),
-            received_at: 0,
-            read: false,
-            catch_up: false,
+    fn message(title: &str, body: &str, priority: Priority) -> Message {
+        Message {
+            title: title.into(),
+            body: body.into(),
+            priority,
+            click: None,
+            actions: Vec::new(),
+            group: None,
+            tags: Vec::new(),
         }
     }
 
     #[test]
-    fn summary_is_feed_name_plus_type_unless_message() {
-        let table = [("message", "Builds"), ("deploy", "Builds · deploy")];
-        for (event_type, want) in table {
+    fn the_rules_in_order() {
+        let off = FeedRule {
+            enabled: false,
+            ..FeedRule::default()
+        };
+        let high_only = FeedRule {
+            min_priority: Priority::High,
+            ..FeedRule::default()
+        };
+        let deploys = FeedRule {
+            types: vec!["deploy".into()],
+            ..FeedRule::default()
+        };
+        let quiet_ci = FeedRule {
+            silence: vec!["  Nightly ".into()],
+            ..FeedRule::default()
+        };
+        let normal = message("Build passed", "all green", Priority::Default);
+        let nightly = message("Build passed", "the NIGHTLY run", Priority::Default);
+        let urgent = message("Disk full", "", Priority::Max);
+        let table: [(&FeedRule, &[String], &str, &Message, Verdict); 9] = [
+            (
+                &FeedRule::default(),
+                &[],
+                "message",
+                &normal,
+                Verdict::Notify,
+            ),
+            (&off, &[], "message", &urgent, Verdict::Skip(Skip::Off)),
+            (
+                &high_only,
+                &[],
+                "message",
+                &normal,
+                Verdict::Skip(Skip::BelowPriority),
+            ),
+            (&high_only, &[], "message", &urgent, Verdict::Notify),
+            (
+                &deploys,
+                &[],
+                "message",
+                &normal,
+                Verdict::Skip(Skip::TypeNotListed),
+            ),
+            (&deploys, &[], "deploy", &normal, Verdict::Notify),
+            (
+                &quiet_ci,
+                &[],
+                "message",
+                &nightly,
+                Verdict::Skip(Skip::Silenced("  Nightly ".into())),
+            ),
+            (
+                &FeedRule::default(),
+                &["disk".into()],
+                "message",
+                &urgent,
+                Verdict::Skip(Skip::Silenced("disk".into())),
+            ),
+            (
+                &FeedRule::default(),
+                &[" ".into()],
+                "message",
+                &normal,
+                Verdict::Notify,
+            ),
+        ];
+        for (rule, global, event_type, message, want) in table {
             assert_eq!(
-                render(&feed("Builds"), &event(event_type, "x")).summary,
-                want
+                decide(rule, global, event_type, message),
+                want,
+                "{rule:?} {message:?}"
             );
         }
-    }
-
-    #[test]
-    fn truncate_cuts_on_characters_with_an_ellipsis() {
-        let table = [
-            ("short", 10, "short"),
-            ("exactly10!", 10, "exactly10!"),
-            ("eleven chars", 10, "eleven ch…"),
-            ("ééééééé", 4, "ééé…"),
-            ("🔔🔔🔔", 2, "🔔…"),
-            ("", 3, ""),
-        ];
-        for (text, max, want) in table {
-            assert_eq!(truncate(text, max), want, "{text:?} {max}");
-        }
-    }
-
-    #[test]
-    fn long_body_is_truncated() {
-        let n = render(&feed("F"), &event("message", &"x".repeat(5000)));
-        assert_eq!(n.body.chars().count(), MAX_BODY_CHARS);
-        assert!(n.body.ends_with('…'));
     }
 }

@@ -228,6 +228,8 @@ enum Upgraded {
 ///
 /// - 1 → 2: `retention` (a default for every feed) and per-feed `retention` and `resume` were
 ///   added; a file without them means the defaults, so nothing needs rewriting.
+/// - 2 → 3: `notifications` (per-feed rules, quiet hours, flood limits, silence rules) was
+///   added; absent means the defaults. Version 2 readers would drop it, so the version moved.
 ///
 /// A later step that has to rewrite fields would edit the parsed JSON before the final read;
 /// until one does, the file is read straight from its text, so errors keep their line numbers.

@@ -13,9 +13,10 @@ use serde::{Deserialize, Serialize};
 
 pub use self::file::{Loaded, SettingsError, SettingsFile, project_dirs};
 use crate::feed::{FeedConfig, Retention};
+use crate::notify::rule::NotifySettings;
 
 /// The settings format version this build writes (see `file.rs` for the steps from older ones).
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Everything the user configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +29,9 @@ pub struct Settings {
     /// How much history a feed keeps unless it says otherwise.
     #[serde(default)]
     pub retention: Retention,
+    /// When and how events become notifications, per feed and for all feeds.
+    #[serde(default)]
+    pub notifications: NotifySettings,
 }
 
 impl Default for Settings {
@@ -36,6 +40,7 @@ impl Default for Settings {
             version: VERSION,
             feeds: Vec::new(),
             retention: Retention::default(),
+            notifications: NotifySettings::default(),
         }
     }
 }

@@ -292,6 +292,14 @@ impl StoreHandle {
         self.read(StoreReader::cursors).await
     }
 
+    /// What notifications have not dealt with: see [`StoreReader::unnotified`].
+    pub async fn unnotified(
+        &self,
+        limit: usize,
+    ) -> Result<(Vec<EventRecord>, Vec<u64>), StoreError> {
+        self.read(move |reader| reader.unnotified(limit)).await
+    }
+
     /// Unread events per feed.
     pub async fn unread_counts(&self) -> Result<HashMap<FeedId, u64>, StoreError> {
         self.read(StoreReader::unread_counts).await

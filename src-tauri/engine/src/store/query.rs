@@ -148,6 +148,32 @@ impl StoreReader {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// What notifications have not dealt with (a crash came first): the newest `limit` events,
+    /// oldest first, and the seqs of any older ones (too many to summarise one by one).
+    pub fn unnotified(&self, limit: usize) -> Result<(Vec<EventRecord>, Vec<u64>), StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM events e JOIN feeds f ON f.feed_id = e.feed_id \
+             WHERE e.notified = 0 AND f.removed = 0 ORDER BY e.seq DESC LIMIT ?1"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map([clamp(limit as u64)], record)?;
+        let mut newest: Vec<EventRecord> = rows.collect::<Result<_, _>>()?;
+        newest.reverse();
+        let older = match newest.first() {
+            Some(oldest) if newest.len() == limit => {
+                let mut statement = self
+                    .conn
+                    .prepare_cached("SELECT seq FROM events WHERE notified = 0 AND seq < ?1")?;
+                let rows = statement.query_map([clamp(oldest.seq)], |row| {
+                    Ok(row.get::<_, i64>(0)?.max(0) as u64)
+                })?;
+                rows.collect::<Result<_, _>>()?
+            }
+            _ => Vec::new(),
+        };
+        Ok((newest, older))
+    }
+
     /// Every feed's resume point, by feed (removed feeds left out).
     pub fn cursors(&self) -> Result<HashMap<FeedId, Cursor>, StoreError> {
         let mut statement = self.conn.prepare_cached(

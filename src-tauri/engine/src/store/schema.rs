@@ -17,6 +17,7 @@ use super::StoreError;
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/001_events.sql"),
     include_str!("migrations/002_deferred_search_index.sql"),
+    include_str!("migrations/003_unnotified_index.sql"),
 ];
 
 /// The schema version this build writes.
