@@ -1,13 +1,15 @@
 //! Notifications over real D-Bus: the engine's pipeline, through Herald's desktop notifier, to a
 //! recording `org.freedesktop.Notifications` server on a private bus of each test's own — the
-//! content and hints, clicks and buttons, replace-by-group, flood control, and a service that
-//! is not there yet.
+//! content and hints, clicks and buttons, replace-by-group, flood control, catch-up, connection
+//! alerts, and a service that is not there yet.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
 use herald_engine::Report;
+use herald_engine::feed::{FeedDraft, FeedId};
+use herald_engine::notify::rule::{FeedRule, NotifySettings};
 use herald_engine::notify::{APP_NAME, DesktopNotifier, NotifyError};
 use herald_tests::dbus::{NotifyCall, PrivateBus, Recorder};
 use herald_tests::scenario::{Harness, RecordingOpener};
@@ -268,4 +270,46 @@ async fn what_a_connection_opens_with_is_one_catch_up_summary() {
     assert_eq!(calls[0].hint("category"), Some("x-herald.summary"));
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(recorder.calls().len(), 1, "one summary, not one per event");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_feed_that_went_down_says_so_once_and_the_same_notification_says_it_is_back() {
+    let bus = PrivateBus::start();
+    let recorder = Recorder::start(&bus.address).await;
+    // Down for its first three requests, then live.
+    let server = TestServer::start(|n, _| match n {
+        0..=2 => Reply::status(503, "maintenance"),
+        _ => Reply::stream(": up\n\n").held_open(),
+    })
+    .await;
+    let mut config = FeedDraft {
+        name: "Flaky".into(),
+        url: server.url(),
+        ..FeedDraft::default()
+    }
+    .validate()
+    .unwrap();
+    config.id = FeedId("flaky0000001".into());
+    let mut rules = NotifySettings::default();
+    let alert_at_once = FeedRule {
+        connection_alert_mins: Some(0), // (10 by default: a test cannot wait that long)
+        ..FeedRule::default()
+    };
+    rules.feeds.insert(config.id.clone(), alert_at_once);
+    let _h = Harness::builder()
+        .notifier(Arc::new(DesktopNotifier::on_bus(&bus.address, ICON)))
+        .feeds(vec![config])
+        .notifications(rules)
+        .start();
+
+    let calls = recorder.wait_for(2, Duration::from_secs(30)).await;
+    assert_eq!(calls[0].summary, "Flaky is unreachable");
+    assert!(calls[0].body.contains("503"), "{}", calls[0].body);
+    assert_eq!(calls[0].hint("urgency"), Some("0"), "low urgency");
+    assert_eq!(calls[0].hint("category"), Some("network.disconnected"));
+    assert_eq!(calls[1].summary, "Flaky is back");
+    assert_eq!(calls[1].replaces_id, calls[0].id, "the same notification");
+    assert_eq!(calls[1].hint("category"), Some("network.connected"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(recorder.calls().len(), 2, "said once per outage");
 }

@@ -308,6 +308,14 @@ impl Engine {
             FeedUpdate::Detected(mode) => self.remember_resume_mode(&message.feed, mode).await,
             FeedUpdate::Status(status) => {
                 self.feeds.set_status(&message.feed, status.clone());
+                let alert = notify::Input::Status {
+                    feed: message.feed.clone(),
+                    name: config.name.clone(),
+                    status: status.clone(),
+                };
+                if !self.pipeline.try_send(alert) {
+                    tracing::debug!(feed = %message.feed, "notification pipeline full: status not passed on");
+                }
                 self.report(Report::Status {
                     feed: message.feed,
                     status,

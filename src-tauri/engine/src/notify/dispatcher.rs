@@ -12,12 +12,13 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot};
 
+use super::alerts::Alerts;
 use super::gate::{Card, Gate, Now, Offer, Out, Slot, Target};
 use super::rule::NotifySettings;
 use super::sender::{Notifier, NotifyError, Signal};
 use super::shown::{OnScreen, Shown};
 use super::{Opener, link, policy, present};
-use crate::feed::FeedId;
+use crate::feed::{FeedId, FeedStatus};
 use crate::report::{EventRecord, Notice, NoticeLevel, Report};
 use crate::store::StoreHandle;
 
@@ -33,6 +34,15 @@ const QUEUE: usize = 1024;
 pub enum Input {
     /// A stored event (after the commit).
     Event(EventRecord),
+    /// A feed's status changed (for connection and silence alerts).
+    Status {
+        /// The feed.
+        feed: FeedId,
+        /// Its name.
+        name: String,
+        /// The new status.
+        status: FeedStatus,
+    },
     /// The rules changed.
     Rules(NotifySettings),
     /// A feed was removed.
@@ -76,6 +86,7 @@ pub fn spawn(
     let dispatcher = Dispatcher {
         gate: Gate::new(rules.flood, rules.quiet.clone(), &now),
         rules,
+        alerts: Alerts::default(),
         notifier,
         opener,
         reports,
@@ -91,6 +102,7 @@ pub fn spawn(
 struct Dispatcher {
     rules: NotifySettings,
     gate: Gate,
+    alerts: Alerts,
     notifier: Arc<dyn Notifier>,
     opener: Arc<dyn Opener>,
     reports: mpsc::Sender<Report>,
@@ -109,7 +121,14 @@ impl Dispatcher {
     ) {
         loop {
             let now = Now::local();
-            let wake = self.gate.next_wake(&now).map(|at| {
+            let wake = [
+                self.gate.next_wake(&now),
+                self.alerts.next_wake(&self.rules),
+            ]
+            .into_iter()
+            .flatten()
+            .min()
+            .map(|at| {
                 tokio::time::Instant::now() + Duration::from_millis(at.saturating_sub(now.wall_ms))
             });
             tokio::select! {
@@ -119,7 +138,10 @@ impl Dispatcher {
                 },
                 Some(signal) = signals.recv() => self.on_signal(signal).await,
                 () = sleep_until(wake), if wake.is_some() => {
-                    let due = self.gate.tick(&Now::local());
+                    let now = Now::local();
+                    let mut due = self.gate.tick(&now);
+                    let quiet = self.gate.is_quiet(&now);
+                    due.extend(self.alerts.tick(&now, &self.rules, quiet));
                     self.apply(due).await;
                 }
             }
@@ -129,7 +151,12 @@ impl Dispatcher {
     async fn on_input(&mut self, input: Input) {
         match input {
             Input::Event(record) => {
-                let out = self.offer(record);
+                let mut out = self.alerts.on_event(&Now::local(), &record.feed_id);
+                out.extend(self.offer(record));
+                self.apply(out).await;
+            }
+            Input::Status { feed, name, status } => {
+                let out = self.alerts.on_status(&Now::local(), &feed, &name, &status);
                 self.apply(out).await;
             }
             Input::Rules(rules) => {
@@ -137,7 +164,10 @@ impl Dispatcher {
                     .set_rules(rules.flood, rules.quiet.clone(), &Now::local());
                 self.rules = rules;
             }
-            Input::Forget(feed) => self.gate.forget(&feed),
+            Input::Forget(feed) => {
+                self.gate.forget(&feed);
+                self.alerts.forget(&feed);
+            }
             Input::Test(reply) => {
                 let card = Card {
                     title: "Herald test notification".into(),
@@ -147,6 +177,7 @@ impl Dispatcher {
                     target: Target::App,
                     actions: Vec::new(),
                     seqs: Vec::new(),
+                    category: None,
                 };
                 let shown = self.show(Slot::Test, card).await;
                 let _ = reply.send(shown);

@@ -8,10 +8,12 @@
 //! - [`policy`]: pure: is this message notified at all (on/off, priority, types, silence rules)?
 //! - [`gate`]: a pure state machine on an injected clock: mute, quiet hours, catch-up, flood
 //!   control, replace-by-group.
+//! - [`alerts`]: pure: a feed down too long (once, then "back"), or silent too long.
 //! - [`dispatcher`]: the task that runs them and the sender, remembers what is on screen
 //!   ([`shown`]) and answers clicks through an [`Opener`]; [`present`] cuts a card to size.
 //! - [`Notifier`]: who shows it; [`DesktopNotifier`] speaks D-Bus, tests record.
 
+pub mod alerts;
 #[cfg(target_os = "linux")]
 mod desktop;
 pub mod dispatcher;

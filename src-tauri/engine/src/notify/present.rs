@@ -48,6 +48,6 @@ pub fn notification(slot: &Slot, card: &Card, sound: Sound) -> Notification {
         urgency,
         sound,
         actions,
-        category: category.into(),
+        category: card.category.unwrap_or(category).into(),
     }
 }

@@ -100,6 +100,7 @@ impl Fold {
                 target: Target::Feed(feed.clone()),
                 actions: Vec::new(),
                 seqs: fold.seqs,
+                category: None,
             },
         )
     }

@@ -93,6 +93,8 @@ pub struct Card {
     pub actions: Vec<ViewAction>,
     /// The events it speaks for (store seqs): once it is shown, they count as notified.
     pub seqs: Vec<u64>,
+    /// The freedesktop category, when the slot's own does not fit (alerts).
+    pub category: Option<&'static str>,
 }
 
 /// What the gate asks the dispatcher to do.
@@ -147,6 +149,7 @@ impl Offer {
             target,
             actions: self.message.actions,
             seqs: vec![self.seq],
+            category: None,
         }
     }
 }
