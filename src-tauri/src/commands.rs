@@ -3,7 +3,10 @@
 
 use std::collections::HashMap;
 
+use herald_engine::engine::MuteFor;
 use herald_engine::feed::{FeedDraft, FeedId};
+use herald_engine::notify::Message;
+use herald_engine::notify::rule::{FeedRule, Mapping, Mute, NotifySettings};
 use herald_engine::report::FeedView;
 use herald_engine::store::{Query, ReadMark};
 use herald_engine::{EngineHandle, EventRecord, Notice};
@@ -91,4 +94,67 @@ pub async fn mark_read(
 #[tauri::command]
 pub async fn notices(engine: State<'_, EngineHandle>) -> Result<Vec<Notice>, IpcError> {
     Ok(engine.notices().await?)
+}
+
+/// The notification rules: per feed (by id), quiet hours, flood limits, silence rules.
+#[tauri::command]
+pub async fn notification_settings(
+    engine: State<'_, EngineHandle>,
+) -> Result<NotifySettings, IpcError> {
+    Ok(engine.notification_settings().await?)
+}
+
+/// Saves one feed's notification rule.
+#[tauri::command]
+pub async fn set_feed_rule(
+    engine: State<'_, EngineHandle>,
+    id: String,
+    rule: FeedRule,
+) -> Result<(), IpcError> {
+    Ok(engine.set_feed_rule(FeedId(id), rule).await?)
+}
+
+/// Saves quiet hours, flood limits and the silence rules for every feed.
+#[tauri::command]
+pub async fn set_notification_defaults(
+    engine: State<'_, EngineHandle>,
+    rules: NotifySettings,
+) -> Result<(), IpcError> {
+    Ok(engine.set_notification_defaults(rules).await?)
+}
+
+/// Mutes a feed for `1 h`, `8 h`, until tomorrow, until unmuted, or unmutes it (`off`);
+/// answers with the mute as saved (its end time included).
+#[tauri::command]
+pub async fn mute_feed(
+    engine: State<'_, EngineHandle>,
+    id: String,
+    how_long: MuteFor,
+) -> Result<Mute, IpcError> {
+    Ok(engine.mute(FeedId(id), how_long).await?)
+}
+
+/// The feed's newest stored event as a notification with `mapping` (the editor's live
+/// preview), or `null` when the feed has no event yet.
+#[tauri::command]
+pub async fn preview_notification(
+    engine: State<'_, EngineHandle>,
+    id: String,
+    mapping: Mapping,
+) -> Result<Option<Message>, IpcError> {
+    Ok(engine.preview_notification(FeedId(id), mapping).await?)
+}
+
+/// Shows a test notification; the error says why it could not be shown (no notification
+/// service, or it refused).
+#[tauri::command]
+pub async fn send_test_notification(engine: State<'_, EngineHandle>) -> Result<(), IpcError> {
+    engine
+        .send_test_notification()
+        .await?
+        .map_err(|e| IpcError {
+            code: "failed",
+            message: format!("The test notification was not shown: {e}."),
+            field: None,
+        })
 }

@@ -68,6 +68,12 @@ pub fn build_app<R: Runtime>(
             commands::unread_counts,
             commands::mark_read,
             commands::notices,
+            commands::notification_settings,
+            commands::set_feed_rule,
+            commands::set_notification_defaults,
+            commands::mute_feed,
+            commands::preview_notification,
+            commands::send_test_notification,
         ])
         .setup(move |app| {
             let engine = start_engine(app.handle())?;
