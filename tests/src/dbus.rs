@@ -68,6 +68,8 @@ pub struct NotifyCall {
     pub hints: HashMap<String, String>,
     /// `expire_timeout` argument.
     pub expire_timeout: i32,
+    /// When the call arrived, in µs since the Unix epoch (for latency figures).
+    pub at_us: u64,
 }
 
 impl NotifyCall {
@@ -132,6 +134,9 @@ impl Server {
             actions,
             hints,
             expire_timeout,
+            at_us: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_micros() as u64),
         });
         id
     }

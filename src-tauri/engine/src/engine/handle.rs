@@ -11,7 +11,7 @@ use crate::Error;
 use crate::demo::{self, DemoOptions};
 use crate::feed::{FeedDraft, FeedId, FeedOptions};
 use crate::notify::rule::{FeedRule, Mapping, Mute, NotifySettings};
-use crate::notify::{Message, NoOpener, Notifier, NotifyError, Opener, Pipeline};
+use crate::notify::{Message, NoOpener, Notifier, NotifyError, Opener};
 use crate::report::{EventRecord, FeedView, Notice};
 use crate::settings::SettingsFile;
 use crate::settings::feeds::{Exported, ImportSummary};
@@ -86,6 +86,7 @@ pub(super) enum NotifyCommand {
     SetFeedRule(FeedId, Box<FeedRule>, oneshot::Sender<Result<(), Error>>),
     SetGlobal(Box<NotifySettings>, oneshot::Sender<Result<(), Error>>),
     Mute(FeedId, MuteFor, oneshot::Sender<Result<Mute, Error>>),
+    Test(oneshot::Sender<Result<(), NotifyError>>),
 }
 
 /// How long to mute a feed for (the choices the app offers).
@@ -112,8 +113,6 @@ pub struct EngineHandle {
     pub(super) tx: mpsc::Sender<Command>,
     /// The event store, for reads and read marks (which need nothing of the actor).
     pub(super) store: StoreHandle,
-    /// The notification pipeline, for the test notification.
-    pub(super) pipeline: Pipeline,
 }
 
 impl EngineHandle {
@@ -264,8 +263,7 @@ impl EngineHandle {
 
     /// Shows a test notification; the error says why it could not be shown.
     pub async fn send_test_notification(&self) -> Result<Result<(), NotifyError>, Error> {
-        let (reply, answer) = oneshot::channel();
-        self.pipeline.send(crate::notify::Input::Test(reply)).await;
-        answer.await.map_err(|_| Error::Stopped)
+        self.call(|reply| Command::Notifications(NotifyCommand::Test(reply)))
+            .await
     }
 }

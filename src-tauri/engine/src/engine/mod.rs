@@ -73,7 +73,6 @@ pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report
         report_tx.clone(),
         store.clone(),
     );
-    let handle_pipeline = pipeline.clone();
     let mut engine = Engine {
         file: options.settings.clone(),
         settings: Settings::default(),
@@ -92,7 +91,6 @@ pub fn start(mut options: EngineOptions) -> (EngineHandle, mpsc::Receiver<Report
     let handle = EngineHandle {
         tx: command_tx,
         store,
-        pipeline: handle_pipeline,
     };
     (handle, report_rx)
 }
@@ -241,6 +239,14 @@ impl Engine {
         }
         while let Ok(report) = store_reports.try_recv() {
             self.on_store_report(report).await;
+        }
+        // Notifications last: what the pipeline still holds for a summary stays unnotified in
+        // the store and is summarised at the next start; what it records goes to disk too.
+        let (stopped, done) = tokio::sync::oneshot::channel();
+        self.pipeline.send(notify::Input::Stop(stopped)).await;
+        let _ = tokio::time::timeout(SHUTDOWN_FLUSH, done).await;
+        if let Err(e) = self.store.flush().await {
+            tracing::error!(error = %e, "store: not flushed at shutdown");
         }
         tracing::info!("engine stopped");
         if let Some(reply) = shutdown {

@@ -34,6 +34,7 @@ impl Engine {
                     .await;
                 drop(reply.send(saved));
             }
+            NotifyCommand::Test(reply) => self.pipeline.send(notify::Input::Test(reply)).await,
             NotifyCommand::Mute(feed, how_long, reply) => {
                 let mute = mute_for(how_long, now_ms());
                 let saved = self

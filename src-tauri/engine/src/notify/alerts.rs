@@ -1,6 +1,6 @@
 //! Calm alerts about feeds themselves, a pure state machine on the gate's clock:
 //!
-//! - **Connection**: a feed down (connecting, backing off, needing attention) for longer than its
+//! - **Connection**: a feed down (from its first failure until it is live again) for longer than its
 //!   threshold gets one low-urgency notification; when it is live again that notification is
 //!   replaced by "back", which closes itself shortly after. Once per outage, never repeated.
 //! - **Silence** (opt-in): a live feed that sent no event for its number of hours gets one
@@ -72,22 +72,14 @@ impl Alerts {
                     state.close_back_at = Some(now.wall_ms + BACK_SHOWN_MS);
                 }
             }
-            FeedStatus::Connecting { .. }
-            | FeedStatus::Backoff { .. }
-            | FeedStatus::NeedsAttention { .. } => {
+            // Connecting again after a failure: still the same outage.
+            FeedStatus::Connecting { .. } => state.live_since = None,
+            // An outage starts with its first failure (a connect that hangs ends in one).
+            FeedStatus::Backoff { error, .. } | FeedStatus::NeedsAttention { error, .. } => {
                 state.live_since = None;
-                let error = match status {
-                    FeedStatus::Backoff { error, .. }
-                    | FeedStatus::NeedsAttention { error, .. } => error.message.clone(),
-                    _ => String::new(),
-                };
                 match &mut state.down {
-                    Some((_, latest)) => {
-                        if !error.is_empty() {
-                            *latest = error;
-                        }
-                    }
-                    None => state.down = Some((now.wall_ms, error)),
+                    Some((_, latest)) => error.message.clone_into(latest),
+                    None => state.down = Some((now.wall_ms, error.message.clone())),
                 }
             }
             FeedStatus::Stopped { .. } => {
@@ -129,11 +121,7 @@ impl Alerts {
                 && now.wall_ms.saturating_sub(*since) >= u64::from(mins) * MINUTE_MS
             {
                 let minutes = now.wall_ms.saturating_sub(*since) / MINUTE_MS;
-                let why = if error.is_empty() {
-                    "no answer yet".to_owned()
-                } else {
-                    error.clone()
-                };
+                let why = error.trim_end_matches('.');
                 out.push(show(
                     Slot::Connection(feed.clone()),
                     feed,

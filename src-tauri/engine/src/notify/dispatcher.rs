@@ -49,6 +49,8 @@ pub enum Input {
     Forget(FeedId),
     /// "Send a test notification": the answer says whether it was shown.
     Test(oneshot::Sender<Result<(), NotifyError>>),
+    /// The engine stops: the dispatcher ends (after what was queued before) and answers.
+    Stop(oneshot::Sender<()>),
 }
 
 /// The engine's end of the dispatcher.
@@ -133,6 +135,11 @@ impl Dispatcher {
             });
             tokio::select! {
                 input = inbox.recv() => match input {
+                    Some(Input::Stop(done)) => {
+                        drop(self); // the store handle and the notifier go now
+                        let _ = done.send(());
+                        return;
+                    }
                     Some(input) => self.on_input(input).await,
                     None => break,
                 },
@@ -168,6 +175,7 @@ impl Dispatcher {
                 self.gate.forget(&feed);
                 self.alerts.forget(&feed);
             }
+            Input::Stop(_) => unreachable!("handled by the loop"),
             Input::Test(reply) => {
                 let card = Card {
                     title: "Herald test notification".into(),

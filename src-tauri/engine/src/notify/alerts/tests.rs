@@ -203,3 +203,16 @@ fn a_disconnected_feed_is_not_called_silent() {
     assert!(a.tick(&at_min(659), &rules, false).is_empty());
     assert_eq!(a.tick(&at_min(660), &rules, false).len(), 1);
 }
+
+#[test]
+fn connecting_is_not_down_until_something_failed() {
+    let rules = NotifySettings::default();
+    let mut a = Alerts::default();
+    let connecting = FeedStatus::STARTING;
+    a.on_status(&T0, &feed(), "CI", &connecting);
+    assert!(a.tick(&at_min(60), &rules, false).is_empty());
+    // A failure starts the outage; connecting again does not end it.
+    a.on_status(&at_min(60), &feed(), "CI", &refused());
+    a.on_status(&at_min(61), &feed(), "CI", &connecting);
+    assert_eq!(a.tick(&at_min(70), &rules, false).len(), 1);
+}

@@ -1,0 +1,208 @@
+//! Figures for BENCHMARKS.md: `cargo bench -p herald-tests --bench notify` prints a markdown table.
+//!
+//! Measured, never asserted, through the whole path — server write → parser → store commit →
+//! pipeline → D-Bus `Notify` on a recording notification server on a private bus:
+//! 1. Latency, p50 / p99, over paced live events (flood limits lifted, so every event is shown).
+//!    Next to it, its limit: `Notify` round trips on the same bus with nothing else.
+//! 2. A 10,000-event burst with the default limits: how many `Notify` calls it made (the goal is
+//!    the bucket's 5 plus one summary updated in place), and when the last event was stored.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use herald_engine::Report;
+use herald_engine::demo::http;
+use herald_engine::notify::rule::{FloodLimits, NotifySettings};
+use herald_engine::notify::{DesktopNotifier, Notification, Notifier};
+use herald_tests::bench::Row;
+use herald_tests::dbus::{PrivateBus, Recorder};
+use herald_tests::scenario::Harness;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
+
+const LATENCY_EVENTS: u64 = 500;
+const LATENCY_PACE: Duration = Duration::from_millis(10);
+const BURST: u64 = 10_000;
+/// After the catch-up window a connection opens with: what follows is live.
+const AFTER_BURST_WINDOW: Duration = Duration::from_millis(1_200);
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let machine = herald_tests::bench::Machine::now();
+    let mut rows = Vec::new();
+    eprintln!("notify bench: latency over {LATENCY_EVENTS} events…");
+    rows.push(runtime.block_on(latency()));
+    eprintln!("notify bench: the bus alone…");
+    rows.push(runtime.block_on(bus_alone()));
+    eprintln!("notify bench: a burst of {BURST} events…");
+    rows.extend(runtime.block_on(burst()));
+    machine.print_report(
+        "Notifications (`cargo bench -p herald-tests --bench notify`)",
+        &rows,
+    );
+}
+
+fn micros() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
+
+/// A one-connection SSE server: a comment at once, then (after the catch-up window) `events`
+/// from `event(n)`, each after `pace` (zero: all in one write). Returns its URL.
+async fn serve(events: u64, pace: Duration, event: fn(u64) -> String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        http::read_request(&mut socket).await.unwrap();
+        let _ = socket.set_nodelay(true);
+        let head = http::stream_head("text/event-stream");
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.write_all(b": open\n\n").await.unwrap();
+        tokio::time::sleep(AFTER_BURST_WINDOW).await;
+        if pace.is_zero() {
+            let body: String = (1..=events).map(event).collect();
+            let _ = socket.write_all(body.as_bytes()).await;
+        } else {
+            let mut tick = tokio::time::interval(pace);
+            for n in 1..=events {
+                tick.tick().await;
+                if socket.write_all(event(n).as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        }
+        std::future::pending::<()>().await;
+    });
+    format!("http://{addr}/bench")
+}
+
+fn engine_on(bus: &PrivateBus, rules: NotifySettings) -> Harness {
+    Harness::builder()
+        .notifier(Arc::new(DesktopNotifier::on_bus(&bus.address, "")))
+        .notifications(rules)
+        .start()
+}
+
+async fn latency() -> Row {
+    let bus = PrivateBus::start();
+    let recorder = Recorder::start(&bus.address).await;
+    let unlimited = NotifySettings {
+        flood: FloodLimits {
+            feed_burst: 1_000_000,
+            feed_window_secs: 1,
+            global_per_minute: 1_000_000,
+        },
+        ..NotifySettings::default()
+    };
+    let h = engine_on(&bus, unlimited);
+    let url = serve(LATENCY_EVENTS, LATENCY_PACE, |n| {
+        format!("id: {n}\ndata: {}\n\n", micros())
+    })
+    .await;
+    h.add("latency", &url).await;
+    let calls = recorder
+        .wait_for(LATENCY_EVENTS as usize, Duration::from_secs(120))
+        .await;
+    let mut delays: Vec<u64> = calls
+        .iter()
+        .map(|c| c.at_us.saturating_sub(c.body.parse::<u64>().unwrap()))
+        .collect();
+    delays.sort_unstable();
+    let at = |q: f64| delays[((delays.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    (
+        "latency, server write → `Notify` on the bus".into(),
+        format!(
+            "p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+            at(0.5),
+            at(0.99),
+            at(1.0)
+        ),
+        format!(
+            "{LATENCY_EVENTS} live events, 1 per {} ms, through the store; flood limits lifted",
+            LATENCY_PACE.as_millis()
+        ),
+    )
+}
+
+/// The limit under the latency: `Notify` round trips on the same private bus, sent straight
+/// through Herald's notifier (no feed, store or pipeline).
+async fn bus_alone() -> Row {
+    let bus = PrivateBus::start();
+    let _recorder = Recorder::start(&bus.address).await;
+    let notifier = DesktopNotifier::on_bus(&bus.address, "");
+    let mut took = Vec::with_capacity(LATENCY_EVENTS as usize);
+    for n in 0..=LATENCY_EVENTS {
+        let start = Instant::now();
+        notifier
+            .show(Notification::plain("bench", n.to_string()), 0)
+            .await
+            .expect("Notify");
+        if n > 0 {
+            took.push(start.elapsed().as_micros() as u64); // the first one also connects
+        }
+    }
+    took.sort_unstable();
+    let at = |q: f64| took[((took.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    (
+        "limit: one `Notify` round trip on the bus".into(),
+        format!("p50 {:.2} ms, p99 {:.2} ms", at(0.5), at(0.99)),
+        format!("{LATENCY_EVENTS} calls in a row from the notifier, nothing else"),
+    )
+}
+
+async fn burst() -> Vec<Row> {
+    let bus = PrivateBus::start();
+    let recorder = Recorder::start(&bus.address).await;
+    let mut h = engine_on(&bus, NotifySettings::default());
+    let url = serve(BURST, Duration::ZERO, |n| {
+        format!("id: {n}\ndata: build {n} passed\n\n")
+    })
+    .await;
+    h.add("Builds", &url).await;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut first: Option<Instant> = None;
+    let mut stored = 0;
+    while stored < BURST {
+        match h.next_report(deadline).await {
+            Some(Report::Event(_)) => {
+                first.get_or_insert_with(Instant::now);
+                stored += 1;
+            }
+            Some(_) => {}
+            None => panic!("{stored} of {BURST} events at the deadline"),
+        }
+    }
+    let took = first.unwrap().elapsed();
+    // The summary follows within its 2 s; give it time, and any update after it.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let calls = recorder.calls();
+    let singles = calls.iter().filter(|c| c.summary == "Builds").count();
+    let summaries: Vec<_> = calls
+        .iter()
+        .filter(|c| c.summary.ends_with(" more from Builds"))
+        .collect();
+    let ids: BTreeSet<u32> = summaries.iter().map(|c| c.id).collect();
+    vec![
+        (
+            format!("{BURST}-event burst: `Notify` calls"),
+            format!(
+                "{} ({singles} events + {} summary call(s) on {} notification)",
+                calls.len(),
+                summaries.len(),
+                ids.len()
+            ),
+            "default limits (5 per 10 s per feed, 20 per minute); goal: bucket + 1 summary".into(),
+        ),
+        (
+            format!("{BURST}-event burst: first to last event stored"),
+            format!("{} ms", took.as_millis()),
+            "one write of 10,000 events, live (after the catch-up window)".into(),
+        ),
+    ]
+}
