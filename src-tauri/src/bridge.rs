@@ -21,6 +21,8 @@ pub const STATUS: &str = "herald://status";
 pub const FEEDS: &str = "herald://feeds";
 /// UI event: a notice for the user.
 pub const NOTICE: &str = "herald://notice";
+/// UI event: a silence rule kept these events (seqs) from being notified.
+pub const SILENCED: &str = "herald://silenced";
 /// UI event: a notification was clicked; select this feed and event (either may be absent).
 pub const ACTIVATE: &str = "herald://activate";
 
@@ -106,6 +108,7 @@ fn emit<R: Runtime>(app: &tauri::AppHandle<R>, out: Out<'_>) {
         ),
         Out::Other(Report::Feeds(feeds)) => app.emit(FEEDS, feeds),
         Out::Other(Report::Notice(notice)) => app.emit(NOTICE, notice),
+        Out::Other(Report::Silenced(seqs)) => app.emit(SILENCED, seqs),
         Out::Other(Report::Activate { feed, seq }) => {
             crate::lifecycle::show_main_window(app);
             app.emit(
@@ -142,6 +145,7 @@ mod tests {
             received_at: 0,
             read: false,
             catch_up: false,
+            silenced: false,
         })
     }
 

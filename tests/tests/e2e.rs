@@ -202,6 +202,23 @@ async fn journey_settings_to_timeline_and_notifications() {
             .all(|c| c.hint("desktop-entry") == Some("herald")),
         "{calls:?}"
     );
+    // "Send a test notification", as the settings screen will call it.
+    s.script("window.__TAURI__.core.invoke('send_test_notification'); return true")
+        .await;
+    let tested = app.recorder.wait_for(4, WAIT).await;
+    assert_eq!(tested[3].summary, "Herald test notification");
+    // A click on a notification without a link brings the window to that event.
+    s.click(&s.find("#open-settings", WAIT).await).await;
+    app.recorder.invoke(calls[1].id, "default").await;
+    herald_tests::eventually_async("the clicked event selected", WAIT, || async {
+        s.script(
+            "const r = document.querySelector('#timeline .event-row.selected .event-data'); \
+             return r && r.textContent",
+        )
+        .await
+            == Value::String("api v2 is live\nin eu-west".into())
+    })
+    .await;
     assert_eq!(
         server.requests()[0].header("authorization"),
         Some("Bearer e2e-token")

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use herald_engine::Report;
 use herald_engine::feed::{FeedDraft, FeedId};
-use herald_engine::notify::rule::{FeedRule, NotifySettings};
+use herald_engine::notify::rule::{FeedRule, NotifySettings, Sound};
 use herald_engine::notify::{APP_NAME, DesktopNotifier, NotifyError};
 use herald_tests::dbus::{NotifyCall, PrivateBus, Recorder};
 use herald_tests::scenario::{Harness, RecordingOpener};
@@ -312,4 +312,58 @@ async fn a_feed_that_went_down_says_so_once_and_the_same_notification_says_it_is
     assert_eq!(calls[1].hint("category"), Some("network.connected"));
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(recorder.calls().len(), 2, "said once per outage");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silence_rule_keeps_an_event_from_notifying_but_not_from_the_timeline() {
+    let bus = PrivateBus::start();
+    let recorder = Recorder::start(&bus.address).await;
+    let server = serve(&["Nightly build passed", "deploy done"]).await;
+    let mut config = FeedDraft {
+        name: "Ci".into(),
+        url: server.url(),
+        ..FeedDraft::default()
+    }
+    .validate()
+    .unwrap();
+    config.id = FeedId("ci0000000001".into());
+    let mut rules = NotifySettings::default();
+    let quiet_nightlies = FeedRule {
+        silence: vec!["NIGHTLY".into()],
+        sound: Sound::None,
+        ..FeedRule::default()
+    };
+    rules.feeds.insert(config.id.clone(), quiet_nightlies);
+    let mut h = Harness::builder()
+        .notifier(Arc::new(DesktopNotifier::on_bus(&bus.address, ICON)))
+        .feeds(vec![config])
+        .notifications(rules)
+        .start();
+
+    let silenced = h
+        .next_matching("the silenced report", |r| match r {
+            Report::Silenced(seqs) => Some(seqs),
+            _ => None,
+        })
+        .await;
+    let calls = recorder.wait_for(1, WAIT).await;
+    assert_eq!(calls[0].body, "deploy done");
+    assert_eq!(
+        calls[0].hint("suppress-sound"),
+        Some("true"),
+        "the feed's sound: none"
+    );
+    assert_eq!(calls[0].hint("sound-name"), None);
+    let stored = h.engine.recent_events(2).await.unwrap();
+    assert_eq!(
+        stored
+            .iter()
+            .map(|e| (e.data.as_str(), e.silenced))
+            .collect::<Vec<_>>(),
+        [("deploy done", false), ("Nightly build passed", true)],
+        "both stored, the silenced one marked"
+    );
+    assert_eq!(silenced, [stored[1].seq]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(recorder.calls().len(), 1);
 }

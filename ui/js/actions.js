@@ -190,6 +190,8 @@ export function createActions(store, api, options) {
           store.setStatus(feedId, status);
         }),
         api.onNotice((notice) => store.addNotice(notice)),
+        api.onSilenced((seqs) => store.markSilenced(seqs)),
+        api.onActivate(({ seq }) => store.select(seq)),
         api.onFeeds((feeds) => {
           feedsArrived = true;
           store.setFeeds(feeds);

@@ -28,6 +28,8 @@ export const EVENTS = /** @type {const} */ ({
   status: "herald://status",
   notice: "herald://notice",
   feeds: "herald://feeds",
+  silenced: "herald://silenced",
+  activate: "herald://activate",
 });
 
 /**
@@ -140,6 +142,20 @@ export const onStatus = (cb) => on(EVENTS.status, cb);
  * @returns {Promise<Unlisten>}
  */
 export const onNotice = (cb) => on(EVENTS.notice, cb);
+
+/**
+ * Events (seqs) a silence rule kept from being notified.
+ * @param {(seqs: number[]) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+export const onSilenced = (cb) => on(EVENTS.silenced, cb);
+
+/**
+ * A notification without a link was clicked: show this event (or feed, or just the window).
+ * @param {(target: { feedId: string | null, seq: number | null }) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+export const onActivate = (cb) => on(EVENTS.activate, cb);
 
 /**
  * The whole feed list, after any change to it.

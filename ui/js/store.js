@@ -41,6 +41,7 @@ export const NOTICE_CAP = 20;
  * @property {View} view which view is shown
  * @property {FormState} form the add-feed form's saving flag and error lines
  * @property {number} now the clock for countdowns, advanced by `tick`
+ * @property {number | null} selected the event a clicked notification asked to show
  */
 
 /**
@@ -121,6 +122,7 @@ export function createStore(options = {}) {
     view: "timeline",
     form: { saving: false, errors: {} },
     now: options.now ?? 0,
+    selected: null,
   };
   /** @type {Set<Subscriber>} */
   const subscribers = new Set();
@@ -273,6 +275,25 @@ export function createStore(options = {}) {
       const cut = state.timeline.length + oldestFirst.length > state.timelineCap;
       const older = cut && state.older === "end" ? "more" : state.older;
       if (timeline !== state.timeline) update({ timeline, older });
+    },
+
+    /**
+     * Marks events a silence rule kept from being notified.
+     * @param {number[]} seqs
+     */
+    markSilenced(seqs) {
+      const silenced = new Set(seqs);
+      if (!state.timeline.some((ev) => silenced.has(ev.seq) && !ev.silenced)) return;
+      const timeline = state.timeline.map((ev) => (silenced.has(ev.seq) ? { ...ev, silenced: true } : ev));
+      update({ timeline });
+    },
+
+    /**
+     * A clicked notification asks to show an event: the timeline, with that event selected.
+     * @param {number | null} seq
+     */
+    select(seq) {
+      update({ view: "timeline", selected: seq });
     },
 
     /**

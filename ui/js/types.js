@@ -35,10 +35,12 @@
 
 /**
  * One stored server-sent event. `seq` is its place in the store: it grows with every event
- * and is never reused. `catchUp` marks the burst a server sends right after a (re)connection.
+ * and is never reused. `catchUp` marks the burst a server sends right after a (re)connection;
+ * `silenced`, an event a silence rule kept from being notified.
  * @typedef {{
  *   seq: number, feedId: string, feedName: string, type: string, data: string,
- *   lastEventId: string, receivedAt: number, read: boolean, catchUp: boolean
+ *   lastEventId: string, receivedAt: number, read: boolean, catchUp: boolean,
+ *   silenced: boolean
  * }} EventRecord
  */
 

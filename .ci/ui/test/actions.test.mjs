@@ -38,6 +38,8 @@ function fakeApi(replies = {}) {
       onStatus: listen("status"),
       onNotice: listen("notice"),
       onFeeds: listen("feeds"),
+      onSilenced: listen("silenced"),
+      onActivate: listen("activate"),
     },
   };
 }
@@ -61,7 +63,7 @@ describe("start", () => {
     const { actions, calls } = setup();
     await actions.start();
     const firstLoad = calls.findIndex((c) => !c.startsWith("listen"));
-    assert.deepEqual(calls.slice(0, firstLoad).sort(), ["listen events", "listen feeds", "listen notice", "listen status"]);
+    assert.deepEqual(calls.slice(0, firstLoad).sort(), ["listen activate", "listen events", "listen feeds", "listen notice", "listen silenced", "listen status"]);
     assert.deepEqual(calls.slice(firstLoad).sort(), ["list_events", "list_feeds", "notices"]);
   });
 

@@ -347,3 +347,35 @@ describe("clock", () => {
     assert.equal(seen[2].now, 6000);
   });
 });
+
+describe("notifications", () => {
+  test("events a silence rule kept from notifying are marked, others left as they were", () => {
+    const { store } = setup();
+    store.addEvents([ev(1), ev(2), ev(3)]);
+    const before = store.getState().timeline;
+    store.markSilenced([2, 99]);
+    const after = store.getState().timeline;
+    assert.deepEqual(
+      after.map((e) => [e.seq, Boolean(e.silenced)]),
+      [[3, false], [2, true], [1, false]],
+    );
+    assert.equal(after[0], before[0], "unchanged rows keep their identity");
+  });
+
+  test("marking nothing new changes nothing", () => {
+    const { store } = setup();
+    store.addEvents([ev(1, { silenced: true })]);
+    const before = store.getState();
+    store.markSilenced([1, 7]);
+    assert.equal(store.getState(), before);
+  });
+
+  test("a clicked notification shows the timeline with its event selected", () => {
+    const { store } = setup();
+    store.setView("settings");
+    store.select(5);
+    assert.equal(store.getState().view, "timeline");
+    assert.equal(store.getState().selected, 5);
+  });
+});
+

@@ -19,6 +19,8 @@ pub enum Report {
         /// Its new state.
         status: FeedStatus,
     },
+    /// A silence rule kept these events (seqs) from being notified: the timeline marks them.
+    Silenced(Vec<u64>),
     /// The list of feeds changed (added, removed).
     Feeds(Vec<FeedView>),
     /// Something the user must be told that belongs to no single event.
@@ -56,6 +58,8 @@ pub struct EventRecord {
     pub read: bool,
     /// It came in the catch-up burst right after a (re)connection.
     pub catch_up: bool,
+    /// A silence rule kept it from being notified (it is stored and shown all the same).
+    pub silenced: bool,
 }
 
 /// A feed as the settings screen shows it.

@@ -27,6 +27,11 @@ function createRow(ev) {
         attrs: { datetime: new Date(ev.receivedAt).toISOString(), title: formatDateTime(ev.receivedAt) },
       }),
       el("span", { className: "event-feed", text: ev.feedName }),
+      el("span", {
+        className: "event-silenced",
+        text: "silenced",
+        attrs: { title: "Not notified: a silence rule matched" },
+      }),
       el("span", { className: "event-type", text: type, attrs: { "data-default": String(type === "message") } }),
       // The label sits outside `.event-id` so that element holds exactly the id.
       el("span", { className: "event-id-wrap", attrs: { title: "Last-Event-ID" } }, [
@@ -93,9 +98,11 @@ export function mountTimeline(store, actions) {
       last.timeline === state.timeline &&
       last.older === state.older &&
       last.feedIds === state.feedIds &&
-      last.feedsLoaded === state.feedsLoaded
+      last.feedsLoaded === state.feedsLoaded &&
+      last.selected === state.selected
     )
       return;
+    const previous = last;
     last = state;
 
     const hasEvents = state.timeline.length > 0;
@@ -119,10 +126,16 @@ export function mountTimeline(store, actions) {
         row = createRow(ev);
         rows.set(ev.seq, row);
       }
+      const silenced = row.querySelector(".event-silenced");
+      if (silenced instanceof HTMLElement) show(silenced, ev.silenced);
+      row.classList.toggle("selected", ev.seq === state.selected);
       return row;
     });
     for (const seq of rows.keys()) if (!keep.has(seq)) rows.delete(seq);
     reconcile(list, nodes);
+    if (state.selected !== null && state.selected !== previous?.selected) {
+      rows.get(state.selected)?.scrollIntoView({ block: "center" });
+    }
   }
 
   store.subscribe(render);

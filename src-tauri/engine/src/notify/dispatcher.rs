@@ -95,6 +95,7 @@ pub fn spawn(
         store,
         shown: Shown::default(),
         kept: Vec::new(),
+        silenced: Vec::new(),
         failing: false,
     };
     tokio::spawn(dispatcher.run(inbox, signals));
@@ -112,6 +113,8 @@ struct Dispatcher {
     shown: Shown,
     /// Shown when the service is back.
     kept: Vec<(Slot, Card)>,
+    /// Silenced since the last input: recorded and reported together.
+    silenced: Vec<u64>,
     failing: bool,
 }
 
@@ -161,6 +164,7 @@ impl Dispatcher {
                 let mut out = self.alerts.on_event(&Now::local(), &record.feed_id);
                 out.extend(self.offer(record));
                 self.apply(out).await;
+                self.report_silenced().await;
             }
             Input::Status { feed, name, status } => {
                 let out = self.alerts.on_status(&Now::local(), &feed, &name, &status);
@@ -198,6 +202,12 @@ impl Dispatcher {
         let rule = self.rules.feed(&record.feed_id);
         let message = present::render(&record, &rule.mapping);
         match policy::decide(&rule, &self.rules.silence, &record.event_type, &message) {
+            policy::Verdict::Skip(policy::Skip::Silenced(_)) => {
+                // (The rule's text is the user's own: not logged.)
+                tracing::debug!(feed = %record.feed_id, seq = record.seq, "silenced by a rule");
+                self.silenced.push(record.seq);
+                Vec::new()
+            }
             policy::Verdict::Skip(why) => {
                 tracing::debug!(feed = %record.feed_id, seq = record.seq, ?why, "not notified");
                 vec![Out::Done(vec![record.seq])]
@@ -371,6 +381,18 @@ impl Dispatcher {
             },
         };
         let _ = self.reports.send(report).await;
+    }
+
+    /// Records the silenced events in the store and tells the UI, which marks them.
+    async fn report_silenced(&mut self) {
+        if self.silenced.is_empty() {
+            return;
+        }
+        let seqs = std::mem::take(&mut self.silenced);
+        if let Err(e) = self.store.mark_silenced(seqs.clone()).await {
+            tracing::error!(error = %e, "store: silenced events not recorded");
+        }
+        let _ = self.reports.send(Report::Silenced(seqs)).await;
     }
 
     /// Records in the store that these events were dealt with, so a restart does not notify

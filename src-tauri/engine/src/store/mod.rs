@@ -236,6 +236,12 @@ impl StoreHandle {
         self.write(Write::Forget(feed)).await
     }
 
+    /// Records that a silence rule kept these events from being notified (so the timeline
+    /// marks them, and a restart does not notify them).
+    pub async fn mark_silenced(&self, seqs: Vec<u64>) -> Result<(), StoreError> {
+        self.write(Write::MarkSilenced(seqs)).await
+    }
+
     /// Records that these events were notified.
     pub async fn mark_notified(&self, seqs: Vec<u64>) -> Result<(), StoreError> {
         self.write(Write::MarkNotified(seqs)).await

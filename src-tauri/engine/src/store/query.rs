@@ -49,7 +49,7 @@ pub struct StoreReader {
 
 /// The columns every page selects, in the order [`record`] reads them.
 const COLUMNS: &str = "e.seq, e.feed_id, coalesce(f.name, ''), e.type, e.data, e.event_id, \
-                       e.received_at, e.read, e.catch_up";
+                       e.received_at, e.read, e.catch_up, e.notified = 2";
 
 impl StoreReader {
     /// Reads through `conn` (one the caller opened).
@@ -230,6 +230,7 @@ fn record(row: &Row<'_>) -> rusqlite::Result<EventRecord> {
         received_at: row.get::<_, i64>(6)?.max(0) as u64,
         read: row.get(7)?,
         catch_up: row.get(8)?,
+        silenced: row.get(9)?,
     })
 }
 

@@ -56,6 +56,8 @@ pub enum Write {
     MarkRead(ReadMark, oneshot::Sender<Result<(), StoreError>>),
     /// These events were notified.
     MarkNotified(Vec<u64>),
+    /// A silence rule kept these events from being notified.
+    MarkSilenced(Vec<u64>),
     /// The retention to prune to from now on.
     Retention(Policy),
     /// Time to prune.
@@ -275,7 +277,10 @@ impl Writer {
                 Write::Prune => self.prune_due = true,
                 Write::MarkRead(_, reply) => drop(reply.send(Ok(()))),
                 Write::Flush(reply) => drop(reply.send(())),
-                Write::Event { .. } | Write::Cursor { .. } | Write::MarkNotified(_) => {}
+                Write::Event { .. }
+                | Write::Cursor { .. }
+                | Write::MarkNotified(_)
+                | Write::MarkSilenced(_) => {}
             }
         }
         true
@@ -399,6 +404,7 @@ fn apply(
                     received_at: *received_at,
                     read: false,
                     catch_up: received.catch_up,
+                    silenced: false,
                 });
             }
             Write::Cursor { feed, cursor } => {
@@ -419,13 +425,8 @@ fn apply(
                 cursors.remove(feed);
             }
             Write::MarkRead(mark, _) => mark_read(&tx, mark)?,
-            Write::MarkNotified(seqs) => {
-                let mut update =
-                    tx.prepare_cached("UPDATE events SET notified = 1 WHERE seq = ?1")?;
-                for seq in seqs {
-                    update.execute([i64::try_from(*seq).unwrap_or(i64::MAX)])?;
-                }
-            }
+            Write::MarkNotified(seqs) => mark_notified(&tx, seqs, 1)?,
+            Write::MarkSilenced(seqs) => mark_notified(&tx, seqs, 2)?,
             Write::Retention(_) | Write::Prune | Write::Flush(_) => {}
         }
     }
@@ -486,4 +487,13 @@ fn folder_is_read_only(path: &std::path::Path) -> bool {
     };
     // SAFETY: access only reads the NUL-terminated path.
     unsafe { libc::access(dir.as_ptr(), libc::W_OK) != 0 }
+}
+
+/// Sets `notified` of these events: 1 notified (or dealt with), 2 kept back by a silence rule.
+fn mark_notified(tx: &Transaction<'_>, seqs: &[u64], value: i64) -> rusqlite::Result<()> {
+    let mut update = tx.prepare_cached("UPDATE events SET notified = ?2 WHERE seq = ?1")?;
+    for seq in seqs {
+        update.execute([i64::try_from(*seq).unwrap_or(i64::MAX), value])?;
+    }
+    Ok(())
 }
