@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use herald_engine::Report;
 use herald_engine::demo::DemoOptions;
+use herald_engine::engine::MuteFor;
 use herald_engine::feed::{ErrorKind, FeedDraft, FeedOptions, FeedStatus, StopReason};
+use herald_engine::notify::Priority;
+use herald_engine::notify::rule::{FeedRule, Mapping, Mute, NotifySettings, QuietHours};
 use herald_tests::scenario::{Harness, REPORT_WAIT as WAIT, fast_feed_options};
 use herald_tests::server::{Reply, TestServer, dead_port};
 
@@ -395,4 +398,92 @@ async fn a_run_of_oversize_events_leaves_one_notice_not_one_each() {
     let notices = h.engine.notices().await.unwrap();
     assert_eq!(notices.len(), 1, "{notices:?}");
     assert!(notices[0].message.starts_with("Big: "), "{notices:?}");
+}
+
+#[tokio::test]
+async fn notification_rules_are_saved_and_the_preview_renders_the_newest_event() {
+    let home = tempfile::tempdir().unwrap();
+    let server = TestServer::always(
+        Reply::stream(
+            "data: {\"build\":{\"name\":\"api\",\"status\":\"failed\",\"url\":\"https://ci.example/7\"},\"level\":5}\n\n",
+        )
+        .held_open(),
+    )
+    .await;
+    let mut h = Harness::builder().home(home.path()).start();
+    let id = h.add("Builds", &server.url()).await;
+    h.next_event().await;
+
+    // The editor's live preview: the newest stored event through a mapping.
+    let mapping = Mapping {
+        title: Some("/build/name".into()),
+        body: Some("/build/status".into()),
+        url: Some("/build/url".into()),
+        priority: Some("/level".into()),
+        group: None,
+    };
+    let preview = h
+        .engine
+        .preview_notification(id.clone(), mapping.clone())
+        .await
+        .unwrap()
+        .expect("the feed has an event");
+    assert_eq!(
+        (
+            preview.title.as_str(),
+            preview.body.as_str(),
+            preview.priority
+        ),
+        ("api", "failed", Priority::Max)
+    );
+    assert_eq!(preview.click.as_deref(), Some("https://ci.example/7"));
+
+    // Rules and mutes are saved, and come back after a restart.
+    let rule = FeedRule {
+        mapping,
+        min_priority: Priority::High,
+        silence: vec!["flaky".into()],
+        ..FeedRule::default()
+    };
+    h.engine.set_feed_rule(id.clone(), rule).await.unwrap();
+    let mute = h.engine.mute(id.clone(), MuteFor::Hour).await.unwrap();
+    let Mute::Until { until_ms } = mute else {
+        panic!("an hour's mute has an end: {mute:?}")
+    };
+    let in_an_hour = herald_tests::wall_ms() + 3_600_000;
+    assert!(
+        until_ms.abs_diff(in_an_hour) < 60_000,
+        "{until_ms} vs {in_an_hour}"
+    );
+    let quiet = NotifySettings {
+        quiet: Some(QuietHours {
+            days: vec![0, 1, 2, 3, 4],
+            start_min: 22 * 60,
+            end_min: 7 * 60,
+            critical_passes: true,
+        }),
+        ..NotifySettings::default()
+    };
+    h.engine
+        .set_notification_defaults(quiet.clone())
+        .await
+        .unwrap();
+    let unknown = h
+        .engine
+        .set_feed_rule(
+            herald_engine::feed::FeedId("nope".into()),
+            FeedRule::default(),
+        )
+        .await;
+    assert!(unknown.is_err(), "a rule for no feed is refused");
+    h.stop().await;
+
+    let h = Harness::builder().home(home.path()).start();
+    let saved = h.engine.notification_settings().await.unwrap();
+    let rule = &saved.feeds[&id];
+    assert_eq!(rule.min_priority, Priority::High);
+    assert_eq!(rule.silence, ["flaky"]);
+    assert_eq!(rule.mapping.title.as_deref(), Some("/build/name"));
+    assert_eq!(rule.mute, mute);
+    assert_eq!(saved.quiet, quiet.quiet);
 }

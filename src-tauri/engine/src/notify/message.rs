@@ -109,3 +109,50 @@ pub struct Message {
     /// Tags that are not emoji (emoji short codes are already in the title).
     pub tags: Vec<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ntfy_and_gotify_priorities_map_onto_one_scale_and_urgency() {
+        let ntfy = [
+            (0, Some(Priority::Default)),
+            (1, Some(Priority::Min)),
+            (2, Some(Priority::Low)),
+            (3, Some(Priority::Default)),
+            (4, Some(Priority::High)),
+            (5, Some(Priority::Max)),
+            (6, None),
+            (-1, None),
+        ];
+        for (n, want) in ntfy {
+            assert_eq!(Priority::from_ntfy(n), want, "ntfy {n}");
+        }
+        let gotify = [
+            (0, Some(Priority::Min)),
+            (1, Some(Priority::Low)),
+            (3, Some(Priority::Low)),
+            (4, Some(Priority::Default)),
+            (7, Some(Priority::Default)),
+            (8, Some(Priority::High)),
+            (9, Some(Priority::High)),
+            (10, Some(Priority::Max)),
+            (11, None),
+        ];
+        for (n, want) in gotify {
+            assert_eq!(Priority::from_gotify(n), want, "gotify {n}");
+        }
+        let urgency: Vec<u8> = [
+            Priority::Min,
+            Priority::Low,
+            Priority::Default,
+            Priority::High,
+            Priority::Max,
+        ]
+        .map(|p| p.urgency().byte())
+        .to_vec();
+        assert_eq!(urgency, [0, 0, 1, 1, 2]);
+        assert_eq!(Priority::Max.number(), 5);
+    }
+}
