@@ -21,6 +21,8 @@ pub const STATUS: &str = "herald://status";
 pub const FEEDS: &str = "herald://feeds";
 /// UI event: a notice for the user.
 pub const NOTICE: &str = "herald://notice";
+/// UI event: notifications stopped or started working (`{problem}`: why not, or null).
+pub const NOTIFICATIONS: &str = "herald://notifications";
 /// UI event: a silence rule kept these events (seqs) from being notified.
 pub const SILENCED: &str = "herald://silenced";
 /// UI event: a notification was clicked; select this feed and event (either may be absent).
@@ -109,6 +111,7 @@ fn emit<R: Runtime>(app: &tauri::AppHandle<R>, out: Out<'_>) {
         Out::Other(Report::Feeds(feeds)) => app.emit(FEEDS, feeds),
         Out::Other(Report::Notice(notice)) => app.emit(NOTICE, notice),
         Out::Other(Report::Silenced(seqs)) => app.emit(SILENCED, seqs),
+        Out::Other(Report::Notifications(health)) => app.emit(NOTIFICATIONS, health),
         Out::Other(Report::Activate { feed, seq }) => {
             crate::lifecycle::show_main_window(app);
             app.emit(

@@ -7,7 +7,7 @@ use herald_engine::engine::MuteFor;
 use herald_engine::feed::{FeedDraft, FeedId};
 use herald_engine::notify::Message;
 use herald_engine::notify::rule::{FeedRule, Mapping, Mute, NotifySettings};
-use herald_engine::report::FeedView;
+use herald_engine::report::{FeedView, NotifyHealth};
 use herald_engine::store::{Query, ReadMark};
 use herald_engine::{EngineHandle, EventRecord, Notice};
 use tauri::State;
@@ -143,6 +143,14 @@ pub async fn preview_notification(
     mapping: Mapping,
 ) -> Result<Option<Message>, IpcError> {
     Ok(engine.preview_notification(FeedId(id), mapping).await?)
+}
+
+/// Whether notifications work: `{problem}` says why not (null while they do).
+#[tauri::command]
+pub async fn notification_health(
+    engine: State<'_, EngineHandle>,
+) -> Result<NotifyHealth, IpcError> {
+    Ok(engine.notification_health().await?)
 }
 
 /// Shows a test notification; the error says why it could not be shown (no notification

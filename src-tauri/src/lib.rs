@@ -74,6 +74,7 @@ pub fn build_app<R: Runtime>(
             commands::mute_feed,
             commands::preview_notification,
             commands::send_test_notification,
+            commands::notification_health,
         ])
         .setup(move |app| {
             let engine = start_engine(app.handle())?;

@@ -34,10 +34,7 @@ const CHAOS_EVENTS: u64 = 100_000;
 
 fn main() {
     raise_fd_limit(2 * IDLE_FEEDS as u64 + 512); // inherited by the server child
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = herald_tests::bench::runtime();
     if std::env::var_os(SERVER_ROLE).is_some() {
         runtime.block_on(serve_idle_feeds());
         return;

@@ -28,10 +28,7 @@ const BURST: u64 = 10_000;
 const AFTER_BURST_WINDOW: Duration = Duration::from_millis(1_200);
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = herald_tests::bench::runtime();
     let machine = herald_tests::bench::Machine::now();
     let mut rows = Vec::new();
     eprintln!("notify bench: latency over {LATENCY_EVENTS} events…");

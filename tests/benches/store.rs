@@ -29,10 +29,7 @@ use herald_tests::bench::Row;
 
 fn main() {
     raise_fd_limit(4096);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("tokio runtime");
+    let runtime = herald_tests::bench::runtime();
     let machine = herald_tests::bench::Machine::now();
     let mut rows = Vec::new();
     runtime.block_on(async {

@@ -1,5 +1,13 @@
 //! What the benchmarks share: the machine they ran on, read at the start, and their Markdown table.
 
+/// The multi-threaded runtime a benchmark runs on.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}
+
 /// One figure of a benchmark: (figure, value, how it was measured).
 pub type Row = (String, String, String);
 

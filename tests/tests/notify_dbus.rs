@@ -28,6 +28,25 @@ fn harness(bus: &PrivateBus) -> (Harness, Arc<RecordingOpener>) {
     (h, opener)
 }
 
+/// An engine notifying on `bus` that starts with one feed, `name` on `server`, under `rule`.
+fn with_rule(bus: &PrivateBus, name: &str, server: &TestServer, rule: FeedRule) -> Harness {
+    let mut config = FeedDraft {
+        name: name.into(),
+        url: server.url(),
+        ..FeedDraft::default()
+    }
+    .validate()
+    .unwrap();
+    config.id = FeedId(format!("{:0<12}", name.to_lowercase()));
+    let mut rules = NotifySettings::default();
+    rules.feeds.insert(config.id.clone(), rule);
+    Harness::builder()
+        .notifier(Arc::new(DesktopNotifier::on_bus(&bus.address, ICON)))
+        .feeds(vec![config])
+        .notifications(rules)
+        .start()
+}
+
 /// Live events: a comment as the stream opens, then one event per `data` line, each a little
 /// over a second after the one before — so none is in the catch-up burst a connection opens with
 /// (those are summarised; see the last test).
@@ -220,6 +239,15 @@ async fn without_a_notification_service_herald_says_so_and_shows_what_it_missed_
     let (mut h, _) = harness(&bus);
     let tested = h.engine.send_test_notification().await.unwrap();
     assert_eq!(tested, Err(NotifyError::NoService));
+    let health = h.engine.notification_health().await.unwrap();
+    assert!(
+        health
+            .problem
+            .as_deref()
+            .unwrap()
+            .contains("no notification service"),
+        "{health:?}"
+    );
     let server = serve(&["while nobody listened"]).await;
     h.add("Early", &server.url()).await;
     let notice = h
@@ -244,6 +272,7 @@ async fn without_a_notification_service_herald_says_so_and_shows_what_it_missed_
         ("Early", "while nobody listened")
     );
     assert_eq!(h.engine.send_test_notification().await.unwrap(), Ok(()));
+    assert_eq!(h.engine.notification_health().await.unwrap().problem, None);
     let calls = recorder.wait_for(2, WAIT).await;
     assert_eq!(calls[1].summary, "Herald test notification");
 }
@@ -282,25 +311,11 @@ async fn a_feed_that_went_down_says_so_once_and_the_same_notification_says_it_is
         _ => Reply::stream(": up\n\n").held_open(),
     })
     .await;
-    let mut config = FeedDraft {
-        name: "Flaky".into(),
-        url: server.url(),
-        ..FeedDraft::default()
-    }
-    .validate()
-    .unwrap();
-    config.id = FeedId("flaky0000001".into());
-    let mut rules = NotifySettings::default();
     let alert_at_once = FeedRule {
         connection_alert_mins: Some(0), // (10 by default: a test cannot wait that long)
         ..FeedRule::default()
     };
-    rules.feeds.insert(config.id.clone(), alert_at_once);
-    let _h = Harness::builder()
-        .notifier(Arc::new(DesktopNotifier::on_bus(&bus.address, ICON)))
-        .feeds(vec![config])
-        .notifications(rules)
-        .start();
+    let _h = with_rule(&bus, "Flaky", &server, alert_at_once);
 
     let calls = recorder.wait_for(2, Duration::from_secs(30)).await;
     assert_eq!(calls[0].summary, "Flaky is unreachable");
@@ -319,26 +334,12 @@ async fn a_silence_rule_keeps_an_event_from_notifying_but_not_from_the_timeline(
     let bus = PrivateBus::start();
     let recorder = Recorder::start(&bus.address).await;
     let server = serve(&["Nightly build passed", "deploy done"]).await;
-    let mut config = FeedDraft {
-        name: "Ci".into(),
-        url: server.url(),
-        ..FeedDraft::default()
-    }
-    .validate()
-    .unwrap();
-    config.id = FeedId("ci0000000001".into());
-    let mut rules = NotifySettings::default();
     let quiet_nightlies = FeedRule {
         silence: vec!["NIGHTLY".into()],
         sound: Sound::None,
         ..FeedRule::default()
     };
-    rules.feeds.insert(config.id.clone(), quiet_nightlies);
-    let mut h = Harness::builder()
-        .notifier(Arc::new(DesktopNotifier::on_bus(&bus.address, ICON)))
-        .feeds(vec![config])
-        .notifications(rules)
-        .start();
+    let mut h = with_rule(&bus, "Ci", &server, quiet_nightlies);
 
     let silenced = h
         .next_matching("the silenced report", |r| match r {

@@ -19,6 +19,8 @@ pub enum Report {
         /// Its new state.
         status: FeedStatus,
     },
+    /// Notifications stopped or started working (a status for the window to show).
+    Notifications(NotifyHealth),
     /// A silence rule kept these events (seqs) from being notified: the timeline marks them.
     Silenced(Vec<u64>),
     /// The list of feeds changed (added, removed).
@@ -33,6 +35,14 @@ pub enum Report {
         /// The event to select.
         seq: Option<u64>,
     },
+}
+
+/// Whether notifications can be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NotifyHealth {
+    /// Why the last notification could not be shown; `None` while they work (or none was tried).
+    pub problem: Option<String>,
 }
 
 /// An event as the timeline shows it.

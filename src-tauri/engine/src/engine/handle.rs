@@ -12,7 +12,7 @@ use crate::demo::{self, DemoOptions};
 use crate::feed::{FeedDraft, FeedId, FeedOptions};
 use crate::notify::rule::{FeedRule, Mapping, Mute, NotifySettings};
 use crate::notify::{Message, NoOpener, Notifier, NotifyError, Opener};
-use crate::report::{EventRecord, FeedView, Notice};
+use crate::report::{EventRecord, FeedView, Notice, NotifyHealth};
 use crate::settings::SettingsFile;
 use crate::settings::feeds::{Exported, ImportSummary};
 use crate::store::{Query, ReadMark, StoreHandle};
@@ -87,6 +87,7 @@ pub(super) enum NotifyCommand {
     SetGlobal(Box<NotifySettings>, oneshot::Sender<Result<(), Error>>),
     Mute(FeedId, MuteFor, oneshot::Sender<Result<Mute, Error>>),
     Test(oneshot::Sender<Result<(), NotifyError>>),
+    Health(oneshot::Sender<NotifyHealth>),
 }
 
 /// How long to mute a feed for (the choices the app offers).
@@ -259,6 +260,12 @@ impl EngineHandle {
         };
         let newest = self.store.page(query).await?.into_iter().next();
         Ok(newest.map(|record| crate::notify::present::render(&record, &mapping)))
+    }
+
+    /// Whether notifications work (why not, when they do not).
+    pub async fn notification_health(&self) -> Result<NotifyHealth, Error> {
+        self.call(|reply| Command::Notifications(NotifyCommand::Health(reply)))
+            .await
     }
 
     /// Shows a test notification; the error says why it could not be shown.

@@ -35,6 +35,7 @@ impl Engine {
                 drop(reply.send(saved));
             }
             NotifyCommand::Test(reply) => self.pipeline.send(notify::Input::Test(reply)).await,
+            NotifyCommand::Health(reply) => self.pipeline.send(notify::Input::Health(reply)).await,
             NotifyCommand::Mute(feed, how_long, reply) => {
                 let mute = mute_for(how_long, now_ms());
                 let saved = self

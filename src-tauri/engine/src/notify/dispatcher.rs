@@ -19,7 +19,7 @@ use super::sender::{Notifier, NotifyError, Signal};
 use super::shown::{OnScreen, Shown};
 use super::{Opener, link, policy, present};
 use crate::feed::{FeedId, FeedStatus};
-use crate::report::{EventRecord, Notice, NoticeLevel, Report};
+use crate::report::{EventRecord, Notice, NoticeLevel, NotifyHealth, Report};
 use crate::store::StoreHandle;
 
 /// How many notifications that could not be shown are kept to show later.
@@ -49,6 +49,8 @@ pub enum Input {
     Forget(FeedId),
     /// "Send a test notification": the answer says whether it was shown.
     Test(oneshot::Sender<Result<(), NotifyError>>),
+    /// Whether notifications work now.
+    Health(oneshot::Sender<NotifyHealth>),
     /// The engine stops: the dispatcher ends (after what was queued before) and answers.
     Stop(oneshot::Sender<()>),
 }
@@ -96,7 +98,7 @@ pub fn spawn(
         shown: Shown::default(),
         kept: Vec::new(),
         silenced: Vec::new(),
-        failing: false,
+        problem: None,
     };
     tokio::spawn(dispatcher.run(inbox, signals));
     Pipeline { tx }
@@ -115,7 +117,8 @@ struct Dispatcher {
     kept: Vec<(Slot, Card)>,
     /// Silenced since the last input: recorded and reported together.
     silenced: Vec<u64>,
-    failing: bool,
+    /// Why notifications fail, while they do.
+    problem: Option<NotifyError>,
 }
 
 impl Dispatcher {
@@ -180,6 +183,7 @@ impl Dispatcher {
                 self.alerts.forget(&feed);
             }
             Input::Stop(_) => unreachable!("handled by the loop"),
+            Input::Health(reply) => drop(reply.send(self.health())),
             Input::Test(reply) => {
                 let card = Card {
                     title: "Herald test notification".into(),
@@ -247,7 +251,7 @@ impl Dispatcher {
 
     /// Shows one card; when that ends a failing spell, shows what was kept meanwhile.
     async fn show(&mut self, slot: Slot, card: Card) -> Result<(), NotifyError> {
-        let was_failing = self.failing;
+        let was_failing = self.problem.is_some();
         let shown = self.show_one(slot, card).await;
         if was_failing && shown.is_ok() {
             self.show_kept().await;
@@ -282,16 +286,19 @@ impl Dispatcher {
                         actions: card.actions,
                     },
                 );
-                if self.failing {
-                    self.failing = false;
+                if self.problem.take().is_some() {
                     self.notice(NoticeLevel::Info, "Notifications work again.".into())
                         .await;
+                    self.report_health().await;
                 }
                 Ok(())
             }
             Err(e) => {
-                if !self.failing {
-                    self.failing = true;
+                let before = self.problem.replace(e.clone());
+                if before.as_ref() != Some(&e) {
+                    self.report_health().await;
+                }
+                if before.is_none() {
                     tracing::warn!(error = %e, "cannot show notifications");
                     let message = format!(
                         "Herald cannot show notifications: {e}. Events still arrive in the \
@@ -404,6 +411,19 @@ impl Dispatcher {
         if let Err(e) = self.store.mark_notified(seqs).await {
             tracing::error!(error = %e, "store: notified events not recorded");
         }
+    }
+
+    fn health(&self) -> NotifyHealth {
+        NotifyHealth {
+            problem: self.problem.as_ref().map(ToString::to_string),
+        }
+    }
+
+    async fn report_health(&self) {
+        let _ = self
+            .reports
+            .send(Report::Notifications(self.health()))
+            .await;
     }
 
     async fn notice(&self, level: NoticeLevel, message: String) {
