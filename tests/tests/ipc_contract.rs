@@ -1,5 +1,5 @@
 //! The IPC contract, checked from both sides: this test serializes a sample of every value the
-//! UI receives, exactly as the app sends it, into `.ci/ui/generated/contract.js`, each annotated
+//! UI receives (and of the notification rules, which it also sends back), exactly as the app sends it, into `.ci/ui/generated/contract.js`, each annotated
 //! with its JSDoc type from `ui/js/types.js`. The UI checks type-check that file with tsc: a
 //! field Rust sends that the JSDoc does not know, or one the JSDoc requires that Rust does not
 //! send, fails there. This test fails when the file is not what the Rust types produce now.
@@ -9,8 +9,10 @@
 
 use std::path::PathBuf;
 
-use herald_engine::feed::{ErrorKind, FeedDraft, FeedError, FeedStatus, StopReason};
-use herald_engine::report::FeedView;
+use herald_engine::feed::{ErrorKind, FeedDraft, FeedError, FeedId, FeedStatus, StopReason};
+use herald_engine::notify::rule::{FeedRule, Mapping, Mute, NotifySettings, QuietHours, Sound};
+use herald_engine::notify::{Message, Priority, ViewAction};
+use herald_engine::report::{FeedView, NotifyHealth};
 use herald_engine::{EventRecord, Notice, NoticeLevel};
 use serde::Serialize;
 
@@ -60,7 +62,7 @@ fn feed_views() -> Vec<FeedView> {
     }
     .validate()
     .unwrap();
-    config.id = herald_engine::feed::FeedId("builds000001".into());
+    config.id = FeedId("builds000001".into());
     statuses()
         .into_iter()
         .map(|status| FeedView::new(&config, status))
@@ -70,7 +72,7 @@ fn feed_views() -> Vec<FeedView> {
 fn event_record() -> EventRecord {
     EventRecord {
         seq: 42,
-        feed_id: herald_engine::feed::FeedId("builds000001".into()),
+        feed_id: FeedId("builds000001".into()),
         feed_name: "Builds".into(),
         event_type: "deploy".into(),
         data: "{\"title\":\"Deploy finished\"}".into(),
@@ -79,6 +81,65 @@ fn event_record() -> EventRecord {
         read: false,
         catch_up: true,
         silenced: false,
+    }
+}
+
+/// Rules with every field set, so each reaches the contract.
+fn notification_settings() -> NotifySettings {
+    let rule = FeedRule {
+        enabled: true,
+        min_priority: Priority::High,
+        types: vec!["deploy".into()],
+        mute: Mute::Until {
+            until_ms: 1_700_003_600_000,
+        },
+        sound: Sound::Named("message-new-instant".into()),
+        mapping: Mapping {
+            title: Some("/build/name".into()),
+            body: Some("/build/status".into()),
+            url: Some("/build/url".into()),
+            priority: Some("/level".into()),
+            group: Some("/build/id".into()),
+        },
+        silence: vec!["nightly".into()],
+        connection_alert_mins: Some(10),
+        silence_alert_hours: None,
+    };
+    let muted = FeedRule {
+        mute: Mute::Forever,
+        sound: Sound::None,
+        ..FeedRule::default()
+    };
+    let mut rules = NotifySettings {
+        quiet: Some(QuietHours {
+            days: vec![0, 1, 2, 3, 4],
+            start_min: 22 * 60,
+            end_min: 7 * 60,
+            critical_passes: true,
+        }),
+        silence: vec!["heartbeat".into()],
+        ..NotifySettings::default()
+    };
+    rules.feeds.insert(FeedId("builds000001".into()), rule);
+    rules.feeds.insert(FeedId("noisy0000001".into()), muted);
+    rules
+        .feeds
+        .insert(FeedId("plain0000001".into()), FeedRule::default());
+    rules
+}
+
+fn message() -> Message {
+    Message {
+        title: "⚠️ Disk full".into(),
+        body: "sda1 at 99%".into(),
+        priority: Priority::Max,
+        click: Some("https://grafana.example/d/1".into()),
+        actions: vec![ViewAction {
+            label: "Runbook".into(),
+            url: "https://wiki.example/runbook".into(),
+        }],
+        group: Some("disk".into()),
+        tags: vec!["prod".into()],
     }
 }
 
@@ -97,6 +158,19 @@ fn generated() -> String {
             &feed_views(),
         ),
         sample("eventRecord", &types("EventRecord"), &event_record()),
+        sample(
+            "notificationSettings",
+            &types("NotifySettings"),
+            &notification_settings(),
+        ),
+        sample("message", &types("NotificationMessage"), &message()),
+        sample(
+            "notificationHealth",
+            &types("NotifyHealth"),
+            &NotifyHealth {
+                problem: Some("no notification service is running".into()),
+            },
+        ),
         sample(
             "notice",
             &types("Notice"),

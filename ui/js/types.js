@@ -65,6 +65,41 @@
  */
 
 /**
+ * Notification rules (`notification_settings`, `set_feed_rule`, `set_notification_defaults`).
+ * A feed without an entry in `feeds` has the defaults. Times are ms since the epoch; quiet-hour
+ * days are Monday = 0 … Sunday = 6 and times minutes after local midnight (an end before the
+ * start is the next day). Mapping fields are RFC 6901 JSON pointers into the event's data.
+ * @typedef {"min" | "low" | "default" | "high" | "max"} Priority
+ * @typedef {{ kind: "off" } | { kind: "until", untilMs: number } | { kind: "forever" }} Mute
+ * @typedef {{ kind: "default" } | { kind: "named", name: string } | { kind: "none" }} Sound
+ * @typedef {{ title?: string, body?: string, url?: string, priority?: string, group?: string }} Mapping
+ * @typedef {{
+ *   enabled: boolean, minPriority: Priority, types?: string[], mute?: Mute, sound: Sound,
+ *   mapping?: Mapping, silence?: string[], connectionAlertMins: number | null,
+ *   silenceAlertHours: number | null
+ * }} FeedRule
+ * @typedef {{ days: number[], startMin: number, endMin: number, criticalPasses: boolean }} QuietHours
+ * @typedef {{ feedBurst: number, feedWindowSecs: number, globalPerMinute: number }} FloodLimits
+ * @typedef {{
+ *   feeds?: Record<string, FeedRule>, quiet?: QuietHours, flood: FloodLimits, silence?: string[]
+ * }} NotifySettings
+ */
+
+/**
+ * An event as a notification (`preview_notification`): plain text, links http(s) only.
+ * @typedef {{ label: string, url: string }} ViewAction
+ * @typedef {{
+ *   title: string, body: string, priority: Priority, click: string | null,
+ *   actions: ViewAction[], group: string | null, tags: string[]
+ * }} NotificationMessage
+ */
+
+/**
+ * Whether notifications work (`notification_health`, `herald://notifications`).
+ * @typedef {{ problem: string | null }} NotifyHealth
+ */
+
+/**
  * How a command rejects. `field` is set only when `code` is "invalid".
  * @typedef {{ code: string, message: string, field?: string }} IpcError
  */

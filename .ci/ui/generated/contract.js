@@ -125,6 +125,103 @@ export const eventRecord = {
   "silenced": false
 };
 
+/** @type {import("../../../ui/js/types.js").NotifySettings} */
+export const notificationSettings = {
+  "feeds": {
+    "builds000001": {
+      "enabled": true,
+      "minPriority": "high",
+      "types": [
+        "deploy"
+      ],
+      "mute": {
+        "kind": "until",
+        "untilMs": 1700003600000
+      },
+      "sound": {
+        "kind": "named",
+        "name": "message-new-instant"
+      },
+      "mapping": {
+        "title": "/build/name",
+        "body": "/build/status",
+        "url": "/build/url",
+        "priority": "/level",
+        "group": "/build/id"
+      },
+      "silence": [
+        "nightly"
+      ],
+      "connectionAlertMins": 10,
+      "silenceAlertHours": null
+    },
+    "noisy0000001": {
+      "enabled": true,
+      "minPriority": "min",
+      "mute": {
+        "kind": "forever"
+      },
+      "sound": {
+        "kind": "none"
+      },
+      "connectionAlertMins": 10,
+      "silenceAlertHours": null
+    },
+    "plain0000001": {
+      "enabled": true,
+      "minPriority": "min",
+      "sound": {
+        "kind": "default"
+      },
+      "connectionAlertMins": 10,
+      "silenceAlertHours": null
+    }
+  },
+  "quiet": {
+    "days": [
+      0,
+      1,
+      2,
+      3,
+      4
+    ],
+    "startMin": 1320,
+    "endMin": 420,
+    "criticalPasses": true
+  },
+  "flood": {
+    "feedBurst": 5,
+    "feedWindowSecs": 10,
+    "globalPerMinute": 20
+  },
+  "silence": [
+    "heartbeat"
+  ]
+};
+
+/** @type {import("../../../ui/js/types.js").NotificationMessage} */
+export const message = {
+  "title": "⚠️ Disk full",
+  "body": "sda1 at 99%",
+  "priority": "max",
+  "click": "https://grafana.example/d/1",
+  "actions": [
+    {
+      "label": "Runbook",
+      "url": "https://wiki.example/runbook"
+    }
+  ],
+  "group": "disk",
+  "tags": [
+    "prod"
+  ]
+};
+
+/** @type {import("../../../ui/js/types.js").NotifyHealth} */
+export const notificationHealth = {
+  "problem": "no notification service is running"
+};
+
 /** @type {import("../../../ui/js/types.js").Notice} */
 export const notice = {
   "level": "warning",

@@ -84,7 +84,11 @@ impl Default for FeedRule {
 
 /// Whether a feed is muted, and until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase",
+    tag = "kind"
+)]
 pub enum Mute {
     /// Not muted.
     #[default]
