@@ -89,12 +89,12 @@ pub fn build_app<R: Runtime>(
 struct BrowserOpener<R: Runtime>(tauri::AppHandle<R>);
 
 impl<R: Runtime> herald_engine::notify::Opener for BrowserOpener<R> {
-    fn open(&self, url: &str) -> Result<(), String> {
+    fn open(&self, url: &str) -> Result<(), herald_engine::notify::OpenError> {
         use tauri_plugin_opener::OpenerExt;
         self.0
             .opener()
             .open_url(url, None::<&str>)
-            .map_err(|e| e.to_string())
+            .map_err(|e| herald_engine::notify::OpenError::Failed(e.to_string()))
     }
 }
 

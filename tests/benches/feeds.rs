@@ -256,7 +256,7 @@ async fn latency() -> Row {
     }
     server.abort();
     delays.sort_unstable();
-    let at = |q: f64| delays[((delays.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    let at = |q| herald_tests::bench::quantile_ms(&delays, q);
     (
         "latency, server write → event at the sink".into(),
         format!(

@@ -9,13 +9,13 @@
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use herald_engine::Report;
 use herald_engine::demo::http;
 use herald_engine::notify::rule::{FloodLimits, NotifySettings};
 use herald_engine::notify::{DesktopNotifier, Notification, Notifier};
-use herald_tests::bench::Row;
+use herald_tests::bench::{Row, quantile_ms};
 use herald_tests::dbus::{PrivateBus, Recorder};
 use herald_tests::scenario::Harness;
 use tokio::io::AsyncWriteExt;
@@ -41,12 +41,6 @@ fn main() {
         "Notifications (`cargo bench -p herald-tests --bench notify`)",
         &rows,
     );
-}
-
-fn micros() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_micros() as u64)
 }
 
 /// A one-connection SSE server: a comment at once, then (after the catch-up window) `events`
@@ -99,7 +93,7 @@ async fn latency() -> Row {
     };
     let h = engine_on(&bus, unlimited);
     let url = serve(LATENCY_EVENTS, LATENCY_PACE, |n| {
-        format!("id: {n}\ndata: {}\n\n", micros())
+        format!("id: {n}\ndata: {}\n\n", herald_tests::wall_us())
     })
     .await;
     h.add("latency", &url).await;
@@ -111,7 +105,7 @@ async fn latency() -> Row {
         .map(|c| c.at_us.saturating_sub(c.body.parse::<u64>().unwrap()))
         .collect();
     delays.sort_unstable();
-    let at = |q: f64| delays[((delays.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    let at = |q| quantile_ms(&delays, q);
     (
         "latency, server write → `Notify` on the bus".into(),
         format!(
@@ -145,7 +139,7 @@ async fn bus_alone() -> Row {
         }
     }
     took.sort_unstable();
-    let at = |q: f64| took[((took.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
+    let at = |q| quantile_ms(&took, q);
     (
         "limit: one `Notify` round trip on the bus".into(),
         format!("p50 {:.2} ms, p99 {:.2} ms", at(0.5), at(0.99)),

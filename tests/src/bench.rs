@@ -1,5 +1,10 @@
 //! What the benchmarks share: the machine they ran on, read at the start, and their Markdown table.
 
+/// The `q` quantile (0–1) of `sorted` microseconds, in milliseconds (nearest rank).
+pub fn quantile_ms(sorted: &[u64], q: f64) -> f64 {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0
+}
+
 /// The multi-threaded runtime a benchmark runs on.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

@@ -134,9 +134,7 @@ impl Server {
             actions,
             hints,
             expire_timeout,
-            at_us: std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_micros() as u64),
+            at_us: crate::wall_us(),
         });
         id
     }

@@ -8,6 +8,7 @@
 //! - [`chaos`]: a seeded TCP proxy that cuts, stalls and restarts connections.
 //! - [`numbered`]: a resumable SSE server whose numbered events the tests can check byte for byte.
 //! - [`scenario`]: the engine under test (a `Harness` that waits for reports), and the chaos run.
+//! - [`recording`]: the notifier and opener a `Harness` records with.
 //!
 //! The suites themselves live in `tests/tests/`: `engine.rs`, `reconnect.rs` and `transport.rs`
 //! (the engine on real sockets),
@@ -24,6 +25,7 @@ pub mod chaos;
 pub mod dbus;
 pub mod h2;
 pub mod numbered;
+pub mod recording;
 pub mod scenario;
 pub mod server;
 pub mod webdriver;
@@ -32,6 +34,14 @@ use std::time::{Duration, Instant};
 
 /// Wall-clock milliseconds since the Unix epoch: the clock of the engine's status timestamps.
 pub use herald_engine::time::now_ms as wall_ms;
+
+/// Wall-clock microseconds since the Unix epoch: timestamps that can be compared across
+/// threads and processes on this machine (latency figures).
+pub fn wall_us() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_micros() as u64)
+}
 
 /// Polls `check` every 50 ms until it returns `Some`, or panics with `what` after `timeout`.
 pub async fn eventually<T>(

@@ -10,8 +10,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use herald_engine::demo::DemoOptions;
@@ -20,7 +19,7 @@ use herald_engine::feed::{ErrorKind, FeedConfig, FeedDraft, FeedId, FeedOptions,
 use herald_engine::instance::server::{self, ShellRequest};
 use herald_engine::instance::{self, InstanceLock, Paths};
 use herald_engine::notify::rule::NotifySettings;
-use herald_engine::notify::{BoxFuture, Notification, Notifier, NotifyError, Opener, Signal};
+use herald_engine::notify::{Notifier, Opener};
 use herald_engine::settings::{Settings, SettingsFile};
 use herald_engine::store::{Query, StoreReader};
 use herald_engine::{EngineHandle, EngineOptions, EventRecord, Report, engine, triggers};
@@ -29,71 +28,7 @@ use tokio::sync::mpsc;
 use crate::app::Home;
 use crate::chaos::{ChaosCounts, ChaosProxy, Plan, RandomFaults};
 use crate::numbered::{self, NumberedCounts, NumberedOptions, NumberedServer};
-
-/// A notifier that shows nothing: it counts every notification and keeps the first
-/// [`Recording::KEPT`] for tests to read (bounded, so a 100,000-event run costs no memory).
-#[derive(Debug, Default)]
-pub struct Recording {
-    count: AtomicU64,
-    /// The first notifications, in order.
-    kept: Mutex<Vec<Notification>>,
-}
-
-impl Recording {
-    /// How many notifications are kept.
-    pub const KEPT: usize = 1000;
-
-    /// How many notifications were shown.
-    pub fn count(&self) -> u64 {
-        self.count.load(Ordering::Relaxed)
-    }
-
-    /// The first notifications shown, in order.
-    pub fn kept(&self) -> Vec<Notification> {
-        self.kept.lock().unwrap().clone()
-    }
-}
-
-impl Notifier for Recording {
-    fn show(
-        &self,
-        notification: Notification,
-        _replaces: u32,
-    ) -> BoxFuture<'_, Result<u32, NotifyError>> {
-        let id = self.count.fetch_add(1, Ordering::Relaxed) as u32 + 1;
-        let mut kept = self.kept.lock().unwrap();
-        if kept.len() < Self::KEPT {
-            kept.push(notification);
-        }
-        Box::pin(std::future::ready(Ok(id)))
-    }
-
-    fn close(&self, _id: u32) -> BoxFuture<'_, Result<(), NotifyError>> {
-        Box::pin(std::future::ready(Ok(())))
-    }
-
-    fn listen(&self, _signals: mpsc::UnboundedSender<Signal>) {}
-}
-
-/// An opener that opens nothing and records every URL it was asked to open.
-#[derive(Debug, Default)]
-pub struct RecordingOpener {
-    opened: Mutex<Vec<String>>,
-}
-
-impl RecordingOpener {
-    /// The URLs asked for, in order.
-    pub fn opened(&self) -> Vec<String> {
-        self.opened.lock().unwrap().clone()
-    }
-}
-
-impl Opener for RecordingOpener {
-    fn open(&self, url: &str) -> Result<(), String> {
-        self.opened.lock().unwrap().push(url.to_owned());
-        Ok(())
-    }
-}
+pub use crate::recording::{Recording, RecordingOpener};
 
 /// How long [`Harness::next_matching`] waits.
 pub const REPORT_WAIT: Duration = Duration::from_secs(10);

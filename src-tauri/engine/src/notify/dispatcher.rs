@@ -164,8 +164,9 @@ impl Dispatcher {
     async fn on_input(&mut self, input: Input) {
         match input {
             Input::Event(record) => {
-                let mut out = self.alerts.on_event(&Now::local(), &record.feed_id);
-                out.extend(self.offer(record));
+                let now = Now::local();
+                let mut out = self.alerts.on_event(&now, &record.feed_id);
+                out.extend(self.offer(&now, record));
                 self.apply(out).await;
                 self.report_silenced().await;
             }
@@ -202,7 +203,7 @@ impl Dispatcher {
     }
 
     /// Template, policy, gate: what the event turns into.
-    fn offer(&mut self, record: EventRecord) -> Vec<Out> {
+    fn offer(&mut self, now: &Now, record: EventRecord) -> Vec<Out> {
         let rule = self.rules.feed(&record.feed_id);
         let message = present::render(&record, &rule.mapping);
         match policy::decide(&rule, &self.rules.silence, &record.event_type, &message) {
@@ -225,7 +226,7 @@ impl Dispatcher {
                     catch_up: record.catch_up,
                     mute: rule.mute,
                 };
-                self.gate.offer(&Now::local(), offer)
+                self.gate.offer(now, offer)
             }
         }
     }

@@ -33,5 +33,5 @@ pub mod text;
 pub use desktop::DesktopNotifier;
 pub use dispatcher::{Input, Pipeline};
 pub use message::{Message, Priority, Urgency, ViewAction};
-pub use opener::{NoOpener, Opener};
+pub use opener::{NoOpener, OpenError, Opener};
 pub use sender::{APP_NAME, BoxFuture, DESKTOP_ENTRY, Notification, Notifier, NotifyError, Signal};
