@@ -4,15 +4,20 @@
 use std::collections::HashMap;
 
 use herald_engine::engine::MuteFor;
+use herald_engine::feed::probe::FeedTest;
 use herald_engine::feed::{FeedDraft, FeedId};
-use herald_engine::notify::Message;
 use herald_engine::notify::rule::{FeedRule, Mapping, Mute, NotifySettings};
+use herald_engine::notify::{Message, Opener, link};
 use herald_engine::report::{FeedView, NotifyHealth};
+use herald_engine::settings::GeneralSettings;
+use herald_engine::settings::feeds::{self, Exported, ImportSummary};
 use herald_engine::store::{Query, ReadMark};
 use herald_engine::{EngineHandle, EventRecord, Notice};
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
+use crate::BrowserOpener;
 use crate::error::IpcError;
+use crate::models::{AppInfo, ExportResult};
 
 /// Every feed with its status.
 #[tauri::command]
@@ -27,6 +32,28 @@ pub async fn add_feed(
     draft: FeedDraft,
 ) -> Result<FeedView, IpcError> {
     Ok(engine.add_feed(draft).await?)
+}
+
+/// Saves an edit of feed `id` and reconnects it; a header whose value is left blank keeps
+/// its saved value.
+#[tauri::command]
+pub async fn update_feed(
+    engine: State<'_, EngineHandle>,
+    id: String,
+    draft: FeedDraft,
+) -> Result<FeedView, IpcError> {
+    Ok(engine.update_feed(FeedId(id), draft).await?)
+}
+
+/// Connects once with the draft's request (as an edit of feed `id` when given) and says what
+/// came back; saves nothing. An invalid draft is refused as `add_feed` refuses it.
+#[tauri::command]
+pub async fn test_feed(
+    engine: State<'_, EngineHandle>,
+    draft: FeedDraft,
+    id: Option<String>,
+) -> Result<FeedTest, IpcError> {
+    Ok(engine.test_feed(draft, id.map(FeedId)).await?)
 }
 
 /// Subscribes the built-in demo feed.
@@ -65,6 +92,12 @@ pub async fn list_events(
     query: Query,
 ) -> Result<Vec<EventRecord>, IpcError> {
     Ok(engine.events(query).await?)
+}
+
+/// How many stored events match `query` (its `offset` and `limit` ignored).
+#[tauri::command]
+pub async fn count_events(engine: State<'_, EngineHandle>, query: Query) -> Result<u64, IpcError> {
+    Ok(engine.count_events(query).await?)
 }
 
 /// Unread events per feed id (feeds with none left out).
@@ -165,4 +198,88 @@ pub async fn send_test_notification(engine: State<'_, EngineHandle>) -> Result<(
             message: format!("The test notification was not shown: {e}."),
             field: None,
         })
+}
+
+/// The settings for the whole app: default retention and theme.
+#[tauri::command]
+pub async fn general_settings(
+    engine: State<'_, EngineHandle>,
+) -> Result<GeneralSettings, IpcError> {
+    Ok(engine.general_settings().await?)
+}
+
+/// Saves the settings for the whole app (the store prunes to a new retention).
+#[tauri::command]
+pub async fn set_general_settings(
+    engine: State<'_, EngineHandle>,
+    settings: GeneralSettings,
+) -> Result<(), IpcError> {
+    Ok(engine.set_general_settings(settings).await?)
+}
+
+/// Herald's version and where it keeps its files.
+#[tauri::command]
+pub fn app_info(info: State<'_, AppInfo>) -> AppInfo {
+    info.inner().clone()
+}
+
+/// Opens the folder of the log files in the system's file manager.
+#[tauri::command]
+pub fn open_log_folder<R: Runtime>(
+    app: AppHandle<R>,
+    info: State<'_, AppInfo>,
+) -> Result<(), IpcError> {
+    use tauri_plugin_opener::OpenerExt;
+    // The logger made it at startup; it may have been removed since.
+    let _ = std::fs::create_dir_all(&info.log_dir);
+    app.opener()
+        .open_path(info.log_dir.clone(), None::<&str>)
+        .map_err(|e| IpcError::failed(format!("The log folder could not be opened: {e}.")))
+}
+
+/// Opens an http(s) link in the browser, as a notification click does; anything else is
+/// refused (`refused`).
+#[tauri::command]
+pub fn open_link<R: Runtime>(app: AppHandle<R>, url: String) -> Result<(), IpcError> {
+    let url = link::http_url(&url).map_err(|why| IpcError {
+        code: "refused",
+        message: format!("Herald opens only web links (http and https): {why}."),
+        field: None,
+    })?;
+    BrowserOpener(app)
+        .open(&url)
+        .map_err(|e| IpcError::failed(format!("The link could not be opened: {e}.")))
+}
+
+/// Writes the feed list (header values only `with_secrets`) as a user-only
+/// `herald-feeds-YYYY-MM-DD.json` in the Downloads folder (else the home folder).
+#[tauri::command]
+pub async fn export_feeds(
+    engine: State<'_, EngineHandle>,
+    with_secrets: bool,
+) -> Result<ExportResult, IpcError> {
+    let exported = engine.export_feeds(with_secrets).await?;
+    let folder = feeds::export_folder()
+        .ok_or_else(|| IpcError::failed("There is no home folder to write the export to."))?;
+    let count = exported.feeds.len();
+    let written = tauri::async_runtime::spawn_blocking(move || exported.write_into(&folder))
+        .await
+        .map_err(|e| IpcError::failed(format!("The export was not written: {e}.")))?;
+    let path =
+        written.map_err(|e| IpcError::failed(format!("The export was not written: {e}.")))?;
+    tracing::info!(path = %path.display(), count, with_secrets, "feeds exported");
+    Ok(ExportResult {
+        path: path.display().to_string(),
+        count,
+    })
+}
+
+/// Adds or updates the feeds of an export's text; text that is not an export is `invalid`.
+#[tauri::command]
+pub async fn import_feeds(
+    engine: State<'_, EngineHandle>,
+    json: String,
+) -> Result<ImportSummary, IpcError> {
+    let exported = Exported::parse(&json)?;
+    Ok(engine.import_feeds(exported).await?)
 }

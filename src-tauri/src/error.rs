@@ -9,13 +9,25 @@ use serde::Serialize;
 #[serde(rename_all = "camelCase")]
 #[error("{message}")]
 pub struct IpcError {
-    /// `invalid` (show under `field`), `notFound`, or `failed`.
+    /// `invalid` (show under `field` when set), `notFound`, `refused` (Herald will not do that,
+    /// e.g. open a link that is not http(s)), or `failed`.
     pub code: &'static str,
     /// What happened and what to do.
     pub message: String,
     /// The form field at fault, for `invalid`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
+}
+
+impl IpcError {
+    /// Something failed; `message` says what and what to do.
+    pub fn failed(message: impl Into<String>) -> IpcError {
+        IpcError {
+            code: "failed",
+            message: message.into(),
+            field: None,
+        }
+    }
 }
 
 impl From<herald_engine::Error> for IpcError {

@@ -6,6 +6,7 @@
 //!
 //! - [`cli`]: the command line (`herald`, `herald tail`, `herald demo-server`).
 //! - [`commands`]: the `#[tauri::command]`s the UI invokes.
+//! - [`models`]: what the shell itself sends the UI (app info, where an export went).
 //! - [`bridge`]: the one place engine reports become UI events.
 //! - [`error`]: the error the UI receives, as `{code, message, field?}`.
 //! - [`logging`]: tracing to stderr and to a log file in the OS data dir.
@@ -17,6 +18,7 @@ pub mod commands;
 pub mod error;
 pub mod lifecycle;
 pub mod logging;
+pub mod models;
 
 use std::sync::Arc;
 
@@ -60,11 +62,14 @@ pub fn build_app<R: Runtime>(
         .invoke_handler(tauri::generate_handler![
             commands::list_feeds,
             commands::add_feed,
+            commands::update_feed,
+            commands::test_feed,
             commands::add_demo_feed,
             commands::remove_feed,
             commands::reconnect_feed,
             commands::set_feed_paused,
             commands::list_events,
+            commands::count_events,
             commands::unread_counts,
             commands::mark_read,
             commands::notices,
@@ -75,6 +80,13 @@ pub fn build_app<R: Runtime>(
             commands::preview_notification,
             commands::send_test_notification,
             commands::notification_health,
+            commands::general_settings,
+            commands::set_general_settings,
+            commands::app_info,
+            commands::open_log_folder,
+            commands::open_link,
+            commands::export_feeds,
+            commands::import_feeds,
         ])
         .setup(move |app| {
             let engine = start_engine(app.handle())?;
@@ -85,8 +97,9 @@ pub fn build_app<R: Runtime>(
         })
 }
 
-/// Opens notification links in the system browser (the opener plugin).
-struct BrowserOpener<R: Runtime>(tauri::AppHandle<R>);
+/// Opens links in the system browser (the opener plugin): notification clicks and the UI's
+/// `open_link`.
+pub(crate) struct BrowserOpener<R: Runtime>(pub(crate) tauri::AppHandle<R>);
 
 impl<R: Runtime> herald_engine::notify::Opener for BrowserOpener<R> {
     fn open(&self, url: &str) -> Result<(), herald_engine::notify::OpenError> {
@@ -124,6 +137,8 @@ fn notification_icon(store: &std::path::Path) -> String {
 fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<EngineHandle> {
     let settings = SettingsFile::default_location()?;
     let store = herald_engine::store::default_path().context("cannot find a data directory")?;
+    let logs = logging::log_dir().context("cannot find a data directory")?;
+    app.manage(models::AppInfo::new(settings.path(), &store, &logs));
     let icon = notification_icon(&store);
     let mut options = EngineOptions::new(settings, store, Arc::new(DesktopNotifier::new(icon)));
     options.opener = Arc::new(BrowserOpener(app.clone()));
@@ -140,4 +155,42 @@ fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<EngineH
     app.manage(engine.clone());
     tauri::async_runtime::spawn(bridge::run(app.clone(), reports));
     Ok(engine)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The quoted names in `list`, the text between `start` and the next `]`.
+    fn between<'a>(text: &'a str, start: &str) -> &'a str {
+        let from = text.find(start).expect("the list is there") + start.len();
+        let to = from + text[from..].find(']').expect("the list ends");
+        &text[from..to]
+    }
+
+    #[test]
+    fn every_command_is_registered_and_permitted() {
+        let mut defined: Vec<&str> = include_str!("commands.rs")
+            .split("#[tauri::command]")
+            .skip(1)
+            .filter_map(|rest| {
+                let name = rest.split("fn ").nth(1)?;
+                name.split(['(', '<']).next()
+            })
+            .collect();
+        let mut handled: Vec<&str> = between(include_str!("lib.rs"), "generate_handler![")
+            .split(',')
+            .filter_map(|entry| entry.trim().strip_prefix("commands::"))
+            .collect();
+        let mut permitted: Vec<&str> =
+            between(include_str!("../build.rs"), "COMMANDS: &[&str] = &[")
+                .split(',')
+                .map(|entry| entry.trim().trim_matches('"'))
+                .filter(|name| !name.is_empty())
+                .collect();
+        for list in [&mut defined, &mut handled, &mut permitted] {
+            list.sort_unstable();
+        }
+        assert_eq!(defined.len(), 27);
+        assert_eq!(handled, defined, "lib.rs's invoke handler");
+        assert_eq!(permitted, defined, "build.rs's COMMANDS");
+    }
 }

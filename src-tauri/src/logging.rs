@@ -24,6 +24,11 @@ const LOG_DAYS: usize = 7;
 /// Keeps the log file's writer thread alive; drop it last (it flushes on drop).
 pub struct Guard(#[allow(dead_code)] Option<tracing_appender::non_blocking::WorkerGuard>);
 
+/// The folder the app's log files go to (`$XDG_DATA_HOME/herald/logs` on Linux).
+pub fn log_dir() -> Option<std::path::PathBuf> {
+    herald_engine::settings::project_dirs().map(|dirs| dirs.data_dir().join("logs"))
+}
+
 /// Installs the global subscriber.
 pub fn init(target: Target) -> anyhow::Result<Guard> {
     let default = match target {
@@ -40,8 +45,7 @@ pub fn init(target: Target) -> anyhow::Result<Guard> {
         registry.try_init().context("cannot install the logger")?;
         return Ok(Guard(None));
     }
-    let dirs = herald_engine::settings::project_dirs().context("cannot find a data directory")?;
-    let log_dir = dirs.data_dir().join("logs");
+    let log_dir = log_dir().context("cannot find a data directory")?;
     std::fs::create_dir_all(&log_dir)
         .with_context(|| format!("cannot create the log folder {}", log_dir.display()))?;
     let files = tracing_appender::rolling::RollingFileAppender::builder()

@@ -4,15 +4,22 @@
 //! field Rust sends that the JSDoc does not know, or one the JSDoc requires that Rust does not
 //! send, fails there. This test fails when the file is not what the Rust types produce now.
 //!
-//! After changing a type on either side: `HERALD_BLESS=1 cargo test -p herald-tests --test
+//! After changing a type on either side: `HERALD_BLESS=1 cargo test --workspace --test
 //! ipc_contract`, then run the UI checks (`bash .ci/ui/check.sh`).
 
-use std::path::PathBuf;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
-use herald_engine::feed::{ErrorKind, FeedDraft, FeedError, FeedId, FeedStatus, StopReason};
+use herald::models::{AppInfo, ExportResult};
+use herald_engine::feed::probe::{FailureKind, FeedTest, TestEvent, TestFailure};
+use herald_engine::feed::{
+    ErrorKind, FeedDraft, FeedError, FeedId, FeedStatus, ResumeMode, StopReason,
+};
 use herald_engine::notify::rule::{FeedRule, Mapping, Mute, NotifySettings, QuietHours, Sound};
 use herald_engine::notify::{Message, Priority, ViewAction};
 use herald_engine::report::{FeedView, NotifyHealth};
+use herald_engine::settings::feeds::ImportSummary;
+use herald_engine::settings::{GeneralSettings, Theme};
 use herald_engine::{EventRecord, Notice, NoticeLevel};
 use serde::Serialize;
 
@@ -63,10 +70,146 @@ fn feed_views() -> Vec<FeedView> {
     .validate()
     .unwrap();
     config.id = FeedId("builds000001".into());
-    statuses()
+    let mut views: Vec<FeedView> = statuses()
         .into_iter()
         .map(|status| FeedView::new(&config, status))
-        .collect()
+        .collect();
+    // Every optional field set: paused, its own CA, an idle timeout, ntfy's resume mode.
+    config.paused = true;
+    config.ca_cert = Some("/home/me/ca.pem".into());
+    config.idle_timeout_secs = Some(300);
+    config.resume = ResumeMode::NtfySince;
+    let paused = FeedStatus::Stopped {
+        reason: StopReason::User,
+    };
+    views.push(FeedView::new(&config, paused));
+    config.resume = ResumeMode::LastEventId;
+    views.push(FeedView::new(&config, FeedStatus::STARTING));
+    views
+}
+
+/// A test that read an event, one that read none, and a failure of every kind.
+fn feed_tests() -> Vec<FeedTest> {
+    let event = TestEvent {
+        event_type: "deploy".into(),
+        data: "{\"title\":\"Deploy finished\"}".into(),
+        last_event_id: "42".into(),
+    };
+    let stream = FeedTest {
+        ok: true,
+        status: Some(200),
+        content_type: Some("text/event-stream; charset=utf-8".into()),
+        elapsed_ms: 412,
+        events: vec![event],
+        failure: None,
+    };
+    let quiet = FeedTest {
+        events: Vec::new(),
+        elapsed_ms: 3_020,
+        ..stream.clone()
+    };
+    let broke = FeedTest {
+        failure: Some(TestFailure {
+            kind: FailureKind::Stream,
+            message: "the stream broke: connection reset".into(),
+            status: None,
+            hint: None,
+        }),
+        ..stream.clone()
+    };
+    let failed = |kind, message: &str, status: Option<u16>, hint: Option<&str>| FeedTest {
+        ok: false,
+        status,
+        content_type: status.map(|_| "text/plain".to_owned()),
+        elapsed_ms: 18,
+        events: Vec::new(),
+        failure: Some(TestFailure {
+            kind,
+            message: message.into(),
+            status: status.filter(|_| kind == FailureKind::Http),
+            hint: hint.map(str::to_owned),
+        }),
+    };
+    vec![
+        stream,
+        quiet,
+        broke,
+        failed(
+            FailureKind::Dns,
+            "the host name ci.example does not resolve",
+            None,
+            Some("check the host name in the URL, and that this computer is online"),
+        ),
+        failed(
+            FailureKind::Refused,
+            "127.0.0.1:8080 refused the connection",
+            None,
+            Some("is the server running, and is the port right?"),
+        ),
+        failed(
+            FailureKind::Timeout,
+            "ci.example:443 did not answer within 10 s",
+            None,
+            None,
+        ),
+        failed(
+            FailureKind::Tls,
+            "the server's certificate is not trusted: it is signed by an unknown issuer",
+            None,
+            Some("for a self-hosted server, choose its CA certificate file in the feed's settings"),
+        ),
+        failed(
+            FailureKind::Http,
+            "HTTP 401 Unauthorized: {\"error\": \"token expired\"}",
+            Some(401),
+            Some("check the token or credentials in the feed's headers"),
+        ),
+        failed(
+            FailureKind::ContentType,
+            "the server answered with text/html, not text/event-stream",
+            Some(200),
+            None,
+        ),
+        failed(
+            FailureKind::Request,
+            "cannot read /home/me/ca.pem: No such file or directory",
+            None,
+            None,
+        ),
+        failed(
+            FailureKind::Connect,
+            "cannot connect to ci.example:443: network unreachable",
+            None,
+            None,
+        ),
+    ]
+}
+
+fn general_settings() -> Vec<GeneralSettings> {
+    let limited = GeneralSettings {
+        retention: Default::default(),
+        theme: Theme::System,
+    };
+    let unlimited = GeneralSettings {
+        retention: herald_engine::feed::Retention {
+            max_events: None,
+            max_age_days: None,
+        },
+        theme: Theme::Dark,
+    };
+    let light = GeneralSettings {
+        theme: Theme::Light,
+        ..limited
+    };
+    vec![limited, unlimited, light]
+}
+
+fn app_info() -> AppInfo {
+    AppInfo::new(
+        Path::new("/home/me/.config/herald/settings.json"),
+        Path::new("/home/me/.local/share/herald/herald.db"),
+        Path::new("/home/me/.local/share/herald/logs"),
+    )
 }
 
 fn event_record() -> EventRecord {
@@ -176,10 +319,44 @@ fn generated() -> String {
             &types("Notice"),
             &Notice::new(NoticeLevel::Warning, "Herald cannot save events."),
         ),
+        sample(
+            "feedTests",
+            &format!("{}[]", types("FeedTest")),
+            &feed_tests(),
+        ),
+        sample("eventCount", "number", &1_234u64),
+        sample(
+            "unreadCounts",
+            "Record<string, number>",
+            &HashMap::from([(FeedId("builds000001".into()), 3u64)]),
+        ),
+        sample(
+            "generalSettings",
+            &format!("{}[]", types("GeneralSettings")),
+            &general_settings(),
+        ),
+        sample("appInfo", &types("AppInfo"), &app_info()),
+        sample(
+            "exportResult",
+            &types("ExportResult"),
+            &ExportResult {
+                path: "/home/me/Downloads/herald-feeds-2024-05-01.json".into(),
+                count: 3,
+            },
+        ),
+        sample(
+            "importSummary",
+            &types("ImportSummary"),
+            &ImportSummary {
+                added: vec!["Builds".into()],
+                updated: vec!["Alerts".into()],
+                missing_secrets: vec!["Builds".into()],
+            },
+        ),
     ];
     format!(
         "// @ts-check\n// Generated by tests/tests/ipc_contract.rs from the Rust types (do not edit):\n\
-         // HERALD_BLESS=1 cargo test -p herald-tests --test ipc_contract\n\n{}",
+         // HERALD_BLESS=1 cargo test --workspace --test ipc_contract\n\n{}",
         samples.join("\n")
     )
 }
@@ -196,7 +373,7 @@ fn the_ui_contract_file_is_what_the_rust_types_send() {
     let got = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         got == want,
-        "{} is not what the Rust types send now. Run `HERALD_BLESS=1 cargo test -p herald-tests \
+        "{} is not what the Rust types send now. Run `HERALD_BLESS=1 cargo test --workspace \
          --test ipc_contract`, then `bash .ci/ui/check.sh` to check ui/js/types.js against it.",
         path.display()
     );

@@ -388,3 +388,57 @@ async fn an_ntfy_stream_is_detected_and_resumed_with_since_across_cuts_and_resta
         .unwrap();
     assert_eq!(stored.len(), 4, "each message once");
 }
+
+#[tokio::test]
+async fn general_settings_survive_a_restart_and_a_new_retention_prunes_at_once() {
+    use herald_engine::settings::{GeneralSettings, Theme};
+    let server = TestServer::always(Reply::stream(numbered(1, 300)).held_open()).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut h = Harness::builder().home(home.path()).start();
+    let defaults = h.engine.general_settings().await.unwrap();
+    assert_eq!(defaults.theme, Theme::System);
+    assert_eq!(defaults.retention, Retention::default());
+    let id = h.add("Busy", &server.url()).await;
+    for _ in 0..300 {
+        h.next_event().await;
+    }
+    let chosen = GeneralSettings {
+        retention: Retention {
+            max_events: Some(50),
+            max_age_days: None,
+        },
+        theme: Theme::Dark,
+    };
+    h.engine.set_general_settings(chosen).await.unwrap();
+    assert_eq!(h.engine.general_settings().await.unwrap(), chosen);
+    // The store prunes to the new default without waiting for its next round.
+    let all = Query {
+        feed: Some(id.clone()),
+        ..Query::default()
+    };
+    let engine = h.engine.clone();
+    herald_tests::eventually_async("the feed pruned to 50", Duration::from_secs(10), || {
+        let (engine, all) = (engine.clone(), all.clone());
+        async move { engine.count_events(all).await.unwrap() == 50 }
+    })
+    .await;
+    // Limits that keep nothing are refused and change nothing.
+    let nothing = GeneralSettings {
+        retention: Retention {
+            max_events: Some(0),
+            max_age_days: None,
+        },
+        ..chosen
+    };
+    match h.engine.set_general_settings(nothing).await {
+        Err(herald_engine::Error::Invalid(e)) => assert_eq!(e.field, "maxEvents"),
+        other => panic!("expected invalid, got {other:?}"),
+    }
+    h.stop().await;
+
+    let h = Harness::builder().home(home.path()).start();
+    assert_eq!(h.engine.general_settings().await.unwrap(), chosen);
+    let saved = std::fs::read_to_string(home.path().join("settings.json")).unwrap();
+    assert!(saved.contains(r#""theme": "dark""#), "{saved}");
+    assert_eq!(h.engine.count_events(all).await.unwrap(), 50);
+}

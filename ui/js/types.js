@@ -20,17 +20,50 @@
  */
 
 /**
- * A subscribed feed as the backend reports it. Only the names of its request headers come:
- * their values may be secrets, which never leave the backend.
- * @typedef {{ id: string, name: string, url: string, headerNames: string[], demo: boolean, status: FeedStatus }} FeedView
+ * How a feed tells the server where to resume: "auto" is `Last-Event-ID` until the feed turns
+ * out to be ntfy's, when the backend saves "ntfySince" itself.
+ * @typedef {"auto" | "lastEventId" | "ntfySince"} ResumeMode
  */
 
 /**
- * What the settings form sends to `add_feed`; `headers` is the raw textarea text. `caCert` is
- * the path of a PEM CA certificate to trust for this feed ("" = none); `idleTimeoutSecs` is how
- * long the feed may stay silent before Herald reconnects (null = the default, 90 s; the backend
- * accepts 5..=86400). A `FeedView` does not carry these two back.
- * @typedef {{ name: string, url: string, headers: string, caCert: string, idleTimeoutSecs: number | null }} FeedDraft
+ * A subscribed feed as the backend reports it. Only the names of its request headers come:
+ * their values may be secrets, which never leave the backend. `caCert` and `idleTimeoutSecs`
+ * are null when not set (no extra CA; the default of 90 s).
+ * @typedef {{
+ *   id: string, name: string, url: string, headerNames: string[], demo: boolean,
+ *   paused: boolean, caCert: string | null, idleTimeoutSecs: number | null,
+ *   resume: ResumeMode, status: FeedStatus
+ * }} FeedView
+ */
+
+/**
+ * What the feed editor sends to `add_feed`, `update_feed` and `test_feed`. `headers` holds one
+ * `Name: value` per line; in an edit, a header whose value is left blank keeps its saved value.
+ * `caCert` is the path of a PEM CA certificate to trust for this feed ("" = none);
+ * `idleTimeoutSecs` is how long the feed may stay silent before Herald reconnects (null = the
+ * default, 90 s; the backend accepts 5..=86400); `resume` left out keeps the saved mode (a new
+ * feed: "auto").
+ * @typedef {{
+ *   name: string, url: string, headers: string, caCert: string, idleTimeoutSecs: number | null,
+ *   resume?: ResumeMode
+ * }} FeedDraft
+ */
+
+/**
+ * What `test_feed` found when it connected once. `kind` names the failure exactly: "dns" (the
+ * host name does not resolve), "refused", "timeout", "tls" (`message` says which certificate
+ * problem), "http" (`status` set, `message` carries the start of the server's answer),
+ * "contentType" (not `text/event-stream`), "request" (the request could not be built), else
+ * "connect" or "stream".
+ * @typedef {{
+ *   kind: "dns" | "refused" | "timeout" | "tls" | "http" | "contentType" | "request" | "connect" | "stream",
+ *   message: string, status: number | null, hint: string | null
+ * }} TestFailure
+ * @typedef {{ type: string, data: string, lastEventId: string }} TestEvent
+ * @typedef {{
+ *   ok: boolean, status: number | null, contentType: string | null, elapsedMs: number,
+ *   events: TestEvent[], failure: TestFailure | null
+ * }} FeedTest
  */
 
 /**
@@ -45,11 +78,13 @@
  */
 
 /**
- * What `list_events` reads; every field is optional. `before` pages back (older than that
- * seq); `text` is a full-text search; `since`/`until` are ms since the epoch.
+ * What `list_events` and `count_events` read; every field is optional. `before` pages back
+ * (older than that seq); `offset` skips that many matches after `before` (so a position far
+ * down the timeline is one request from a fixed seq); `text` is a full-text search;
+ * `since`/`until` are ms since the epoch.
  * @typedef {{
  *   feed?: string, type?: string, text?: string, since?: number, until?: number,
- *   unread?: boolean, before?: number, limit?: number
+ *   unread?: boolean, before?: number, offset?: number, limit?: number
  * }} EventQuery
  */
 
@@ -97,6 +132,29 @@
 /**
  * Whether notifications work (`notification_health`, `herald://notifications`).
  * @typedef {{ problem: string | null }} NotifyHealth
+ */
+
+/**
+ * Settings for the whole app (`general_settings`, `set_general_settings`). Retention limits are
+ * per feed (null: no limit of that kind); `theme` "system" follows the desktop's light/dark.
+ * @typedef {{ maxEvents: number | null, maxAgeDays: number | null }} Retention
+ * @typedef {"system" | "light" | "dark"} Theme
+ * @typedef {{ retention: Retention, theme: Theme }} GeneralSettings
+ */
+
+/**
+ * What the about box shows (`app_info`): the version and where Herald keeps its files.
+ * @typedef {{
+ *   version: string, configDir: string, dataDir: string, logDir: string,
+ *   settingsFile: string, databaseFile: string
+ * }} AppInfo
+ */
+
+/**
+ * `export_feeds` writes a file (user-only) and says where; `import_feeds` reads an export's
+ * text and says what it did (`missingSecrets`: new feeds whose header values must be filled in).
+ * @typedef {{ path: string, count: number }} ExportResult
+ * @typedef {{ added: string[], updated: string[], missingSecrets: string[] }} ImportSummary
  */
 
 /**

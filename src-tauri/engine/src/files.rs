@@ -20,8 +20,14 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
 /// new one, never half of one: a temp file beside it (mode 0600), fsync, rename, fsync of the
 /// folder. The folder is created private if missing.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    create_private_dir(path.parent().unwrap_or(Path::new(".")))?;
+    write_private_file(path, bytes)
+}
+
+/// Like [`write_atomically`], into a folder that must exist and whose permissions stay as
+/// they are (the user's Downloads folder, for an export): only the file is private.
+pub fn write_private_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    create_private_dir(dir)?;
     let tmp = temp_path(path);
     let write = || -> io::Result<()> {
         let mut file = fs::OpenOptions::new()
@@ -71,6 +77,19 @@ mod tests {
         assert_eq!(fs::read(&path).unwrap(), b"two");
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert!(!temp_path(&path).exists());
+    }
+
+    #[test]
+    fn a_private_file_leaves_its_folder_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let downloads = dir.path().join("Downloads");
+        fs::create_dir(&downloads).unwrap();
+        fs::set_permissions(&downloads, fs::Permissions::from_mode(0o755)).unwrap();
+        let path = downloads.join("export.json");
+        write_private_file(&path, b"{}").unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&downloads), 0o755);
         assert!(!temp_path(&path).exists());
     }
 

@@ -8,7 +8,8 @@
 //! # Layout
 //! - [`sse`]: the protocol. A push parser with no I/O: bytes in, [`sse::Event`]s out.
 //! - [`feed`]: one feed's life: its settings, the HTTP clients and request, the supervisor loop,
-//!   the backoff policy and the status the user sees.
+//!   the backoff policy, the status the user sees, and the feed test (one connection, its
+//!   failure named exactly).
 //! - [`engine`]: the actor that owns every feed; callers hold an [`EngineHandle`]. Split into its
 //!   handle, the feed registry, the notices and the demo host.
 //! - [`settings`]: the settings file in the OS config dir, written atomically, never clobbered;

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::feed::{FeedConfig, FeedId, FeedStatus};
+use crate::feed::{FeedConfig, FeedId, FeedStatus, ResumeMode};
 
 /// One message from the engine to its owner.
 #[derive(Debug, Clone, PartialEq)]
@@ -87,6 +87,18 @@ pub struct FeedView {
     pub header_names: Vec<String>,
     /// Herald's built-in demo feed.
     pub demo: bool,
+    /// The user paused it: it stays disconnected until resumed.
+    #[serde(default)]
+    pub paused: bool,
+    /// The PEM CA certificate file it trusts besides the OS store (`None`: none).
+    #[serde(default)]
+    pub ca_cert: Option<String>,
+    /// Its idle timeout in seconds (`None`: the default).
+    #[serde(default)]
+    pub idle_timeout_secs: Option<u64>,
+    /// How it resumes after a reconnect.
+    #[serde(default)]
+    pub resume: ResumeMode,
     /// Current state.
     pub status: FeedStatus,
 }
@@ -100,6 +112,10 @@ impl FeedView {
             url: config.url.clone(),
             header_names: config.headers.iter().map(|h| h.name.clone()).collect(),
             demo: config.demo,
+            paused: config.paused,
+            ca_cert: config.ca_cert.as_ref().map(|p| p.display().to_string()),
+            idle_timeout_secs: config.idle_timeout_secs,
+            resume: config.resume,
             status,
         }
     }

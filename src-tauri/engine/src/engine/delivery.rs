@@ -11,6 +11,9 @@ impl Engine {
     pub(super) async fn on_store_report(&mut self, report: StoreReport) {
         match report {
             StoreReport::Committed(records) => {
+                // Events the pipeline had no room for, said once per batch (a flood would
+                // otherwise write one log line per event).
+                let mut left: Option<(u64, u64, usize)> = None;
                 for record in records {
                     // An event of a feed removed while it was being written is not announced.
                     if self.feeds.config(&record.feed_id).is_none() {
@@ -22,8 +25,19 @@ impl Engine {
                     // event the pipeline had no room for stays unnotified in the store (the
                     // pipeline records what it dealt with), and is summarised at the next start.
                     if !self.pipeline.try_send(notify::Input::Event(record)) {
-                        tracing::warn!(seq, "notification pipeline full: left for the next start");
+                        left = Some(match left {
+                            None => (seq, seq, 1),
+                            Some((first, _, n)) => (first, seq, n + 1),
+                        });
                     }
+                }
+                if let Some((first, last, count)) = left {
+                    tracing::warn!(
+                        count,
+                        first,
+                        last,
+                        "notification pipeline full: events left for the next start"
+                    );
                 }
             }
             StoreReport::Failing(why) => {

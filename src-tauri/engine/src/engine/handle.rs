@@ -9,12 +9,13 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::Error;
 use crate::demo::{self, DemoOptions};
-use crate::feed::{FeedDraft, FeedId, FeedOptions};
+use crate::feed::probe::{self, FeedTest};
+use crate::feed::{FeedConfig, FeedDraft, FeedId, FeedOptions};
 use crate::notify::rule::{FeedRule, Mapping, Mute, NotifySettings};
 use crate::notify::{Message, NoOpener, Notifier, NotifyError, Opener};
 use crate::report::{EventRecord, FeedView, Notice, NotifyHealth};
-use crate::settings::SettingsFile;
 use crate::settings::feeds::{Exported, ImportSummary};
+use crate::settings::{GeneralSettings, SettingsFile};
 use crate::store::{Query, ReadMark, StoreHandle};
 use crate::triggers;
 
@@ -74,6 +75,10 @@ pub(super) enum Command {
     SetPaused(FeedId, bool, oneshot::Sender<Result<(), Error>>),
     UpdateFeed(FeedId, FeedDraft, oneshot::Sender<Result<FeedView, Error>>),
     FindFeed(String, oneshot::Sender<Result<FeedView, Error>>),
+    /// A feed's saved configuration, secrets included: for the feed test, never for the UI.
+    Config(FeedId, oneshot::Sender<Result<FeedConfig, Error>>),
+    General(oneshot::Sender<GeneralSettings>),
+    SetGeneral(GeneralSettings, oneshot::Sender<Result<(), Error>>),
     Export(bool, oneshot::Sender<Exported>),
     Import(Box<Exported>, oneshot::Sender<Result<ImportSummary, Error>>),
     Notifications(NotifyCommand),
@@ -156,6 +161,36 @@ impl EngineHandle {
             .await?
     }
 
+    /// Connects once with the feed `draft` describes and says what came (see [`probe`]): as an
+    /// edit of feed `id` when given, so a header left blank is sent with its saved value.
+    /// Invalid drafts are refused as [`EngineHandle::add_feed`] refuses them. Nothing is saved
+    /// and no running feed is touched; the test runs on the caller's task, not the actor's.
+    pub async fn test_feed(&self, draft: FeedDraft, id: Option<FeedId>) -> Result<FeedTest, Error> {
+        let existing = match id {
+            Some(id) => Some(self.call(|reply| Command::Config(id, reply)).await??),
+            None => None,
+        };
+        // Validation reads the CA file, if any: off the async threads.
+        let config = tokio::task::spawn_blocking(move || match &existing {
+            Some(existing) => draft.validate_edit(existing),
+            None => draft.validate(),
+        })
+        .await
+        .expect("validation does not panic")?;
+        Ok(probe::probe(&config).await)
+    }
+
+    /// The settings for the whole app: default retention and theme.
+    pub async fn general_settings(&self) -> Result<GeneralSettings, Error> {
+        self.call(Command::General).await
+    }
+
+    /// Saves the settings for the whole app; the store prunes to the new retention.
+    pub async fn set_general_settings(&self, general: GeneralSettings) -> Result<(), Error> {
+        self.call(|reply| Command::SetGeneral(general, reply))
+            .await?
+    }
+
     /// The feed with id `key`, or else the one named `key`.
     pub async fn find_feed(&self, key: String) -> Result<FeedView, Error> {
         self.call(|reply| Command::FindFeed(key, reply)).await?
@@ -185,6 +220,11 @@ impl EngineHandle {
     /// One page of stored events matching `query`, newest first.
     pub async fn events(&self, query: Query) -> Result<Vec<EventRecord>, Error> {
         Ok(self.store.page(query).await?)
+    }
+
+    /// How many stored events match `query` (its `offset` and `limit` ignored).
+    pub async fn count_events(&self, query: Query) -> Result<u64, Error> {
+        Ok(self.store.count(query).await?)
     }
 
     /// How many unread events each feed has (feeds with none left out).

@@ -39,7 +39,7 @@ use crate::Error;
 use crate::feed::{Control, FeedId, FeedMessage, FeedUpdate};
 use crate::notify::{self, Pipeline};
 use crate::report::{FeedView, Notice, NoticeLevel, Report};
-use crate::settings::{Settings, SettingsFile};
+use crate::settings::{GeneralSettings, Settings, SettingsFile};
 use crate::store::{self, StoreHandle, StoreReport};
 use crate::time::now_ms;
 use crate::triggers;
@@ -288,6 +288,14 @@ impl Engine {
                 let found = found.and_then(|view| view.ok_or(Error::NotFound(key)));
                 drop(reply.send(found));
             }
+            Command::Config(id, reply) => {
+                let found = subscriptions::position(&self.settings, &id);
+                drop(reply.send(found.map(|index| self.settings.feeds[index].clone())));
+            }
+            Command::General(reply) => drop(reply.send(self.settings.general())),
+            Command::SetGeneral(general, reply) => {
+                drop(reply.send(self.set_general(general).await));
+            }
             Command::Export(with_secrets, reply) => {
                 drop(reply.send(self.settings.export(with_secrets)));
             }
@@ -295,6 +303,19 @@ impl Engine {
             Command::Notifications(command) => self.on_notifications(command).await,
             Command::Shutdown(_) => unreachable!("handled by the loop"),
         }
+    }
+
+    /// Saves the settings for the whole app, then has the store prune to the new retention.
+    async fn set_general(&mut self, general: GeneralSettings) -> Result<(), Error> {
+        general.validate()?;
+        self.settings
+            .change(&self.file, |s| {
+                s.set_general(general);
+                Ok::<_, Error>(())
+            })
+            .await?;
+        self.sync_retention().await;
+        Ok(())
     }
 
     async fn on_feed_message(&mut self, message: FeedMessage) {

@@ -166,6 +166,9 @@ pub struct FeedDraft {
     /// Idle timeout in seconds (`None`: the default).
     #[serde(default)]
     pub idle_timeout_secs: Option<u64>,
+    /// How the feed resumes (`None`: a new feed's is `auto`, an edit keeps the saved one).
+    #[serde(default)]
+    pub resume: Option<ResumeMode>,
 }
 
 impl fmt::Debug for FeedDraft {
@@ -176,6 +179,7 @@ impl fmt::Debug for FeedDraft {
             headers,
             ca_cert,
             idle_timeout_secs,
+            resume,
         } = self;
         let header_names: Vec<&str> = headers
             .lines()
@@ -187,6 +191,7 @@ impl fmt::Debug for FeedDraft {
             .field("header_names", &header_names)
             .field("ca_cert", ca_cert)
             .field("idle_timeout_secs", idle_timeout_secs)
+            .field("resume", resume)
             .finish()
     }
 }
@@ -209,7 +214,8 @@ fn invalid(field: &'static str, message: impl Into<String>) -> ValidationError {
 }
 
 impl FeedDraft {
-    /// Checks the draft and turns it into a feed with a new id.
+    /// Checks the draft and turns it into a feed with a new id (resuming `auto` unless the draft
+    /// says otherwise).
     pub fn validate(&self) -> Result<FeedConfig, ValidationError> {
         let url_text = self.url.trim();
         if url_text.is_empty() {
@@ -267,12 +273,12 @@ impl FeedDraft {
             ca_cert,
             idle_timeout_secs,
             retention: None,
-            resume: ResumeMode::Auto,
+            resume: self.resume.unwrap_or_default(),
         })
     }
 
     /// Checks the draft as an edit of `existing`: the result keeps its id, whether it is the
-    /// demo or paused, its retention and resume mode. A header whose value is left blank keeps
+    /// demo or paused, its retention, and its resume mode unless the draft names one. A header whose value is left blank keeps
     /// the saved value of the header of that name (the form never shows saved values).
     pub fn validate_edit(&self, existing: &FeedConfig) -> Result<FeedConfig, ValidationError> {
         let mut edited = self.validate()?;
@@ -291,7 +297,7 @@ impl FeedDraft {
             demo: existing.demo,
             paused: existing.paused,
             retention: existing.retention,
-            resume: existing.resume,
+            resume: self.resume.unwrap_or(existing.resume),
             ..edited
         })
     }
@@ -427,6 +433,10 @@ mod tests {
         assert_eq!(edited.name, "CI builds");
         assert_eq!(edited.url, "https://ci.example/v2/events");
         assert!(edited.paused, "an edit does not resume a paused feed");
+        assert_eq!(
+            edited.resume, saved.resume,
+            "a draft without a mode keeps the saved one"
+        );
         let headers: Vec<(&str, &str)> = edited
             .headers
             .iter()
@@ -439,6 +449,25 @@ mod tests {
                 ("X-A", "2"),
                 ("X-New", "")
             ]
+        );
+        let ntfy = FeedDraft {
+            resume: Some(ResumeMode::NtfySince),
+            ..edit.clone()
+        };
+        assert_eq!(ntfy.validate().unwrap().resume, ResumeMode::NtfySince);
+        let mut saved_ntfy = saved.clone();
+        saved_ntfy.resume = ResumeMode::NtfySince;
+        let standard = FeedDraft {
+            resume: Some(ResumeMode::LastEventId),
+            ..edit.clone()
+        };
+        assert_eq!(
+            standard.validate_edit(&saved_ntfy).unwrap().resume,
+            ResumeMode::LastEventId
+        );
+        assert_eq!(
+            edit.validate_edit(&saved_ntfy).unwrap().resume,
+            ResumeMode::NtfySince
         );
         // A header left out is removed; an invalid edit is refused as a new feed would be.
         let fewer = draft("CI", "https://ci.example/events", "")

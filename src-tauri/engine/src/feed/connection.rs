@@ -76,23 +76,52 @@ pub enum ResumeFrom<'a> {
     NtfySince(&'a str),
 }
 
-/// Sends the feed's request, resuming from `resume`.
-///
-/// Spec (HTML, "Server-sent events", processing model): the request carries
-/// `Accept: text/event-stream`, `Cache-Control: no-store`, and `Last-Event-ID` when the last event
-/// ID string is not empty.
+/// Why a request got no response to check.
+#[derive(Debug)]
+pub enum SendError {
+    /// The HTTP stack failed (building the request, DNS, connecting, TLS, the exchange): its
+    /// source chain says what happened. Its URL is already removed (a query may hold a token).
+    Transport(reqwest::Error),
+    /// Herald stopped on the way: an invalid URL, a redirect that leads nowhere, too many.
+    Refused(FeedError),
+}
+
+/// Sends the feed's request, resuming from `resume`, and checks that the answer is a stream.
 pub async fn open(
     client: &reqwest::Client,
     feed: &FeedConfig,
     resume: ResumeFrom<'_>,
 ) -> Result<Opened, FeedError> {
+    match send(client, feed, resume).await {
+        Ok(response) => check(response).await,
+        Err(SendError::Transport(e)) => Err(request_error(e)),
+        Err(SendError::Refused(e)) => Err(e),
+    }
+}
+
+/// Sends the feed's request, resuming from `resume`, following redirects; the response is
+/// not checked (see [`open`]). The feed test sends through here too, so it asks exactly what
+/// the feed will.
+///
+/// Spec (HTML, "Server-sent events", processing model): the request carries
+/// `Accept: text/event-stream`, `Cache-Control: no-store`, and `Last-Event-ID` when the last event
+/// ID string is not empty.
+pub async fn send(
+    client: &reqwest::Client,
+    feed: &FeedConfig,
+    resume: ResumeFrom<'_>,
+) -> Result<Response, SendError> {
     let (url, last_event_id) = match resume {
         ResumeFrom::LastEventId(id) => (feed.url.clone(), id),
         ResumeFrom::NtfySince("") => (feed.url.clone(), ""),
         ResumeFrom::NtfySince(id) => (super::ntfy::since_url(&feed.url, id), ""),
     };
-    let start = url::Url::parse(&url)
-        .map_err(|e| FeedError::new(ErrorKind::Request, format!("invalid URL: {e}")))?;
+    let start = url::Url::parse(&url).map_err(|e| {
+        SendError::Refused(FeedError::new(
+            ErrorKind::Request,
+            format!("invalid URL: {e}"),
+        ))
+    })?;
     let mut url = start.clone();
     for _ in 0..=MAX_REDIRECTS {
         let mut request = client
@@ -118,10 +147,13 @@ pub async fn open(
                 ),
             }
         }
-        let response = request.send().await.map_err(request_error)?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| SendError::Transport(e.without_url()))?;
         match redirect_target(&url, &response) {
-            Some(next) => url = next?,
-            None => return check(response).await,
+            Some(next) => url = next.map_err(SendError::Refused)?,
+            None => return Ok(response),
         }
     }
     let mut error = FeedError::new(
@@ -130,7 +162,7 @@ pub async fn open(
     )
     .with_hint("check the feed's URL: the server keeps redirecting");
     error.status = Some(310); // "too many redirects", as browsers' network logs call it
-    Err(error)
+    Err(SendError::Refused(error))
 }
 
 /// Where a redirect response points, resolved against the URL that answered it.
@@ -164,7 +196,7 @@ async fn check(response: Response) -> Result<Opened, FeedError> {
     if status != StatusCode::OK {
         let retry_after = retry_after(&response);
         let reason = status.canonical_reason().unwrap_or("");
-        let said = short_body(response).await;
+        let said = short_body(response, MAX_ERROR_BODY).await;
         let mut message = format!("HTTP {} {reason}", status.as_u16())
             .trim_end()
             .to_owned();
@@ -210,12 +242,13 @@ fn retry_after(response: &Response) -> Option<Duration> {
     value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// The start of an error body, on one line, so the user sees what the server said.
-async fn short_body(response: Response) -> String {
+/// The start of an error body (at most `max` characters), on one line, so the user sees what
+/// the server said.
+pub(super) async fn short_body(response: Response, max: usize) -> String {
     // Bounded: read at most a few chunks, never a whole (possibly endless) body.
     let mut response = response;
     let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
+    while body.len() < max {
         match tokio::time::timeout(Duration::from_secs(2), response.chunk()).await {
             Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
             _ => break,
@@ -223,11 +256,11 @@ async fn short_body(response: Response) -> String {
     }
     let text = String::from_utf8_lossy(&body);
     let one_line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::notify::text::cut(&one_line, MAX_ERROR_BODY)
+    crate::notify::text::cut(&one_line, max)
 }
 
 /// What the user can do about an HTTP status.
-fn http_hint(status: StatusCode) -> Option<&'static str> {
+pub(super) fn http_hint(status: StatusCode) -> Option<&'static str> {
     Some(match status.as_u16() {
         401 | 403 => "check the token or credentials in the feed's headers",
         404 | 410 => "check the feed's URL",
@@ -247,8 +280,7 @@ fn request_error(e: reqwest::Error) -> FeedError {
     } else {
         ErrorKind::Stream
     };
-    // The URL may carry a token in its query: never put it in a message.
-    let e = e.without_url();
+    // The URL may carry a token in its query: never put it in a message (`send` removed it).
     // reqwest's Display of a connect error is generic; its sources say what happened.
     let mut message = e.to_string();
     let mut source = std::error::Error::source(&e);

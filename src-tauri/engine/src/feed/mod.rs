@@ -4,6 +4,7 @@
 //!   ([`FeedDraft`]), with validation that names the field at fault.
 //! - [`clients`]: which HTTP client a feed connects with (shared, or one per CA file).
 //! - [`connection`]: one HTTP request and the checks on its response.
+//! - [`probe`]: the feed test — one connection, a few events, the failure named exactly.
 //! - [`supervisor`]: the one plain `async` loop that keeps a feed connected.
 //! - [`ntfy`]: ntfy's stream, which resumes with `since=` instead of `Last-Event-ID`.
 //! - [`replay`]: exactly once — the rule that tells a replay from a new event.
@@ -16,6 +17,7 @@ pub mod clients;
 pub mod config;
 pub mod connection;
 pub mod ntfy;
+pub mod probe;
 pub mod replay;
 pub mod resume;
 pub mod status;

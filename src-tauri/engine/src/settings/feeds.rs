@@ -6,6 +6,9 @@
 //! subscribed is updated as an edit would (a header exported without its value keeps the saved
 //! one), any other is added.
 
+use std::io;
+use std::path::{Path, PathBuf};
+
 use serde::{Deserialize, Serialize};
 
 use super::Settings;
@@ -82,6 +85,46 @@ pub struct ImportSummary {
     /// New feeds with headers that came without a value (exported without secrets): the user
     /// has to fill those in.
     pub missing_secrets: Vec<String>,
+}
+
+impl Exported {
+    /// Reads an export from its text. Anything else is [`Error::BadImport`], described by
+    /// position only: serde quotes wrong values, and an export's values can be secrets.
+    pub fn parse(text: &str) -> Result<Exported, Error> {
+        serde_json::from_str(text).map_err(|e| {
+            let what = match e.classify() {
+                serde_json::error::Category::Data => "this is not a Herald feed export",
+                _ => "this is not a Herald feed export (it is not JSON)",
+            };
+            Error::BadImport(format!("{what}: line {}, column {}", e.line(), e.column()))
+        })
+    }
+
+    /// The export as a file's text (pretty JSON, ending in a newline).
+    pub fn to_text(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).expect("an export always serializes");
+        text.push('\n');
+        text
+    }
+
+    /// Writes the export as `herald-feeds-YYYY-MM-DD.json` (today, local time) into `folder`,
+    /// readable by the user only (it may hold secrets), atomically; returns its path. An
+    /// export written earlier the same day is replaced.
+    pub fn write_into(&self, folder: &Path) -> io::Result<PathBuf> {
+        let today = jiff::Zoned::now().date();
+        let path = folder.join(format!("herald-feeds-{today}.json"));
+        crate::files::write_private_file(&path, self.to_text().as_bytes())?;
+        Ok(path)
+    }
+}
+
+/// Where exports go: the user's Downloads folder, else the home folder (`None`: no home).
+pub fn export_folder() -> Option<PathBuf> {
+    let dirs = directories::UserDirs::new()?;
+    match dirs.download_dir() {
+        Some(downloads) if downloads.is_dir() => Some(downloads.to_owned()),
+        _ => Some(dirs.home_dir().to_owned()),
+    }
 }
 
 impl Settings {
@@ -167,6 +210,7 @@ impl Settings {
                     .join("\n"),
                 ca_cert: feed.ca_cert.clone().unwrap_or_default(),
                 idle_timeout_secs: feed.idle_timeout_secs,
+                resume: Some(feed.resume),
             };
             let invalid = |e: crate::feed::ValidationError| {
                 Error::BadImport(format!(
@@ -279,6 +323,41 @@ mod tests {
         let summary = other.import(&original.export(false)).unwrap();
         assert_eq!(summary.missing_secrets, ["CI"]);
         assert_eq!(other.feeds[0].headers[0].value, "");
+    }
+
+    #[test]
+    fn an_export_file_is_private_named_by_date_and_parses_back() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let exported = settings().export(true);
+        let path = exported.write_into(dir.path()).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            name.starts_with("herald-feeds-20") && name.ends_with(".json") && name.len() == 28,
+            "{name}"
+        );
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(Exported::parse(&text).unwrap(), exported);
+    }
+
+    #[test]
+    fn text_that_is_not_an_export_is_refused_without_quoting_it() {
+        let table = [
+            "not json at all",
+            r#"{"kind": "herald-feeds"}"#,
+            r#"{"kind": "herald-feeds", "version": 1, "withSecrets": true,
+                "feeds": [{"id": "a", "name": "A", "url": "https://a/", "headers": "Bearer s3cret"}]}"#,
+            "[]",
+        ];
+        for text in table {
+            let error = Exported::parse(text).unwrap_err();
+            assert!(matches!(error, Error::BadImport(_)), "{error:?}");
+            let message = error.to_string();
+            assert!(message.contains("not a Herald feed export"), "{message}");
+            assert!(!message.contains("s3cret"), "{message}");
+        }
     }
 
     #[test]

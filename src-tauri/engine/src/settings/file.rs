@@ -230,6 +230,9 @@ enum Upgraded {
 ///   added; a file without them means the defaults, so nothing needs rewriting.
 /// - 2 → 3: `notifications` (per-feed rules, quiet hours, flood limits, silence rules) was
 ///   added; absent means the defaults. Version 2 readers would drop it, so the version moved.
+/// - 3 → 4: `appearance` (the theme) was added; absent means the system's. It moved the version
+///   for the same reason: a version 3 Herald, seeing a newer file, leaves it alone instead of
+///   saving it without the theme.
 ///
 /// A later step that has to rewrite fields would edit the parsed JSON before the final read;
 /// until one does, the file is read straight from its text, so errors keep their line numbers.
@@ -393,6 +396,28 @@ mod tests {
             (feed.retention, feed.resume),
             (None, crate::feed::ResumeMode::Auto)
         );
+    }
+
+    #[test]
+    fn a_version_3_file_loads_with_the_system_theme_and_saves_as_version_4() {
+        let v3 = r#"{"version": 3, "feeds": [], "retention": {"maxEvents": 10, "maxAgeDays": null},
+                    "notifications": {}}"#;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        fs::write(&path, v3).unwrap();
+        let file = SettingsFile::new(&path);
+        let loaded = file.load().unwrap();
+        assert!(loaded.notice.is_none() && !loaded.read_only);
+        let mut settings = loaded.settings;
+        assert_eq!(settings.version, VERSION);
+        assert_eq!(settings.appearance.theme, super::super::Theme::System);
+        assert_eq!(settings.retention.max_events, Some(10));
+        settings.appearance.theme = super::super::Theme::Dark;
+        file.save(&settings).unwrap();
+        let saved: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+        assert_eq!(saved["version"], 4);
+        assert_eq!(saved["appearance"]["theme"], "dark");
+        assert_eq!(file.load().unwrap().settings, settings);
     }
 
     #[test]

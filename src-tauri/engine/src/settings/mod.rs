@@ -1,4 +1,5 @@
-//! The user's settings: the feeds and the defaults they fall back on, and how they change.
+//! The user's settings: the feeds, the defaults they fall back on, the app's look, and how they
+//! change.
 //!
 //! - [`file`]: the settings file (versions and their upgrades, atomic private writes, corrupt
 //!   files moved aside).
@@ -16,7 +17,7 @@ use crate::feed::{FeedConfig, Retention};
 use crate::notify::rule::NotifySettings;
 
 /// The settings format version this build writes (see `file.rs` for the steps from older ones).
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Everything the user configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +33,64 @@ pub struct Settings {
     /// When and how events become notifications, per feed and for all feeds.
     #[serde(default)]
     pub notifications: NotifySettings,
+    /// How the window looks.
+    #[serde(default)]
+    pub appearance: Appearance,
+}
+
+/// How the window looks: the UI reads it, the engine only keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Appearance {
+    /// Light, dark, or as the desktop is.
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+/// The window's colours.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    /// Follow the desktop's light or dark preference.
+    #[default]
+    System,
+    /// Always light.
+    Light,
+    /// Always dark.
+    Dark,
+}
+
+/// The settings for the whole app the settings screen edits in one form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GeneralSettings {
+    /// How much history a feed keeps unless it says otherwise ([`Settings::retention`]).
+    pub retention: Retention,
+    /// The window's colours ([`Appearance::theme`]).
+    pub theme: Theme,
+}
+
+impl GeneralSettings {
+    /// Refuses limits that would keep nothing (0 events, 0 days), naming the field.
+    pub fn validate(&self) -> Result<(), crate::feed::ValidationError> {
+        let invalid = |field, message: &str| crate::feed::ValidationError {
+            field,
+            message: message.to_owned(),
+        };
+        if self.retention.max_events == Some(0) {
+            return Err(invalid(
+                "maxEvents",
+                "Keep at least 1 event per feed, or no limit.",
+            ));
+        }
+        if self.retention.max_age_days == Some(0) {
+            return Err(invalid(
+                "maxAgeDays",
+                "Keep events at least 1 day, or no limit.",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Settings {
@@ -41,11 +100,26 @@ impl Default for Settings {
             feeds: Vec::new(),
             retention: Retention::default(),
             notifications: NotifySettings::default(),
+            appearance: Appearance::default(),
         }
     }
 }
 
 impl Settings {
+    /// The settings for the whole app, as the settings screen shows them.
+    pub fn general(&self) -> GeneralSettings {
+        GeneralSettings {
+            retention: self.retention,
+            theme: self.appearance.theme,
+        }
+    }
+
+    /// Takes `general` as the settings for the whole app.
+    pub fn set_general(&mut self, general: GeneralSettings) {
+        self.retention = general.retention;
+        self.appearance.theme = general.theme;
+    }
+
     /// The retention of every feed, as the store prunes to it.
     pub fn retention_policy(&self) -> crate::store::Policy {
         crate::store::Policy {

@@ -293,6 +293,11 @@ impl StoreHandle {
         self.read(move |reader| reader.page(&query)).await
     }
 
+    /// How many events match `query` (its `offset` and `limit` ignored).
+    pub async fn count(&self, query: Query) -> Result<u64, StoreError> {
+        self.read(move |reader| reader.count_matching(&query)).await
+    }
+
     /// Every feed's resume point.
     pub async fn cursors(&self) -> Result<HashMap<FeedId, Cursor>, StoreError> {
         self.read(StoreReader::cursors).await

@@ -1,4 +1,5 @@
-//! Reading the store: pages of the timeline (filtered, searched), resume points, unread counts.
+//! Reading the store: pages of the timeline (filtered, searched, at an offset), how many match,
+//! resume points, unread counts.
 //!
 //! [`StoreReader`] is plain synchronous SQLite on a connection of its own: the store's reader
 //! thread uses it for the app, and `herald history` opens one read-only beside a running app
@@ -38,8 +39,31 @@ pub struct Query {
     pub unread: bool,
     /// Only events older than this seq: the next page after one that ended there.
     pub before: Option<u64>,
+    /// Skip this many matches (after `before`): a position far down the timeline in one
+    /// request from a fixed seq.
+    pub offset: usize,
     /// At most this many (0: a default page of 200; never more than [`MAX_PAGE`]).
     pub limit: usize,
+}
+
+/// One `SELECT` of a query: what it reads, in which order, with which filters.
+struct Part {
+    /// The `FROM` clause (the event table is always `e`).
+    from: &'static str,
+    /// The column pages go down by, newest first.
+    order: &'static str,
+    /// Conditions, all required, with `?` for each of `params` in order.
+    filters: Vec<&'static str>,
+    params: Vec<Value>,
+}
+
+impl Part {
+    fn where_clause(&self) -> String {
+        match self.filters.is_empty() {
+            true => String::new(),
+            false => format!("WHERE {}", self.filters.join(" AND ")),
+        }
+    }
 }
 
 /// Reads the store on one connection.
@@ -62,13 +86,49 @@ impl StoreReader {
         schema::open_for_reading(path).map(StoreReader::new)
     }
 
-    /// One page of events matching `query`, newest first.
+    /// One page of events matching `query`, newest first: after `before`, `offset` matches
+    /// skipped, at most `limit`.
     pub fn page(&self, query: &Query) -> Result<Vec<EventRecord>, StoreError> {
         let limit = match query.limit {
             0 => 200,
             n => n.min(MAX_PAGE),
         };
-        let mut filters: Vec<&str> = Vec::new();
+        let parts = self.parts(query)?;
+        let last = parts.len().saturating_sub(1);
+        let mut skip = query.offset;
+        let mut page = Vec::new();
+        for (n, part) in parts.iter().enumerate() {
+            if page.len() == limit {
+                break;
+            }
+            let rows = self.select(part, limit - page.len(), skip)?;
+            if skip > 0 && n < last {
+                // Rows came: the skip ended inside this part. None: it holds no more than the
+                // skip, which goes on into the next part less what this one held.
+                skip = match rows.is_empty() {
+                    true => skip.saturating_sub(self.count_part(part)?),
+                    false => 0,
+                };
+            }
+            page.extend(rows);
+        }
+        Ok(page)
+    }
+
+    /// How many events match `query` (after `before`; `offset` and `limit` ignored).
+    pub fn count_matching(&self, query: &Query) -> Result<u64, StoreError> {
+        let mut total = 0;
+        for part in &self.parts(query)? {
+            total += self.count_part(part)? as u64;
+        }
+        Ok(total)
+    }
+
+    /// `query` as SQL, in the order a page reads it: one part, or for a search, the events the
+    /// index has not reached yet (matched here), then the index, walked newest first down from
+    /// where it has got.
+    fn parts(&self, query: &Query) -> Result<Vec<Part>, StoreError> {
+        let mut filters: Vec<&'static str> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         if let Some(feed) = &query.feed {
             filters.push("e.feed_id = ?");
@@ -95,57 +155,64 @@ impl StoreReader {
         }
         // Blank search text searches nothing: the page is unfiltered by text.
         let Some(fts) = query.text.as_deref().and_then(search::fts_query) else {
-            return self.select("events e", &filters, params, "e.seq", limit);
+            return Ok(vec![Part {
+                from: "events e",
+                order: "e.seq",
+                filters,
+                params,
+            }]);
         };
-        // Newest first: the events the index has not reached yet (matched here), then the
-        // index, walked newest first down from where it has got.
         let upto = search::indexed_upto(&self.conn)?;
-        let words = search::words(query.text.as_deref().unwrap_or_default());
-        let mut tail_filters = filters.clone();
-        let mut tail_params = params.clone();
-        tail_filters.push("e.seq > ?");
-        tail_params.push(Value::Integer(upto));
-        for word in &words {
-            tail_filters.push("(e.type || ' ' || e.data) LIKE ? ESCAPE '\\'");
-            tail_params.push(Value::Text(search::like_pattern(word)));
+        let mut tail = Part {
+            from: "events e",
+            order: "e.seq",
+            filters: filters.clone(),
+            params: params.clone(),
+        };
+        tail.filters.push("e.seq > ?");
+        tail.params.push(Value::Integer(upto));
+        for word in search::words(query.text.as_deref().unwrap_or_default()) {
+            tail.filters
+                .push("(e.type || ' ' || e.data) LIKE ? ESCAPE '\\'");
+            tail.params.push(Value::Text(search::like_pattern(word)));
         }
-        let mut page = self.select("events e", &tail_filters, tail_params, "e.seq", limit)?;
-        if page.len() < limit {
-            let mut indexed_filters = vec!["events_fts MATCH ?", "s.rowid <= ?"];
-            let mut indexed_params = vec![Value::Text(fts), Value::Integer(upto)];
-            indexed_filters.extend(filters);
-            indexed_params.extend(params);
-            page.extend(self.select(
-                "events_fts s JOIN events e ON e.seq = s.rowid",
-                &indexed_filters,
-                indexed_params,
-                "s.rowid",
-                limit - page.len(),
-            )?);
-        }
-        Ok(page)
+        let mut indexed = Part {
+            from: "events_fts s JOIN events e ON e.seq = s.rowid",
+            order: "s.rowid",
+            filters: vec!["events_fts MATCH ?", "s.rowid <= ?"],
+            params: vec![Value::Text(fts), Value::Integer(upto)],
+        };
+        indexed.filters.extend(filters);
+        indexed.params.extend(params);
+        Ok(vec![tail, indexed])
     }
 
-    /// `SELECT` the page's columns `from` with `filters`, newest first by `order`.
+    /// `SELECT` the page's columns of `part`, newest first, `offset` rows skipped.
     fn select(
         &self,
-        from: &str,
-        filters: &[&str],
-        params: Vec<Value>,
-        order: &str,
+        part: &Part,
         limit: usize,
+        offset: usize,
     ) -> Result<Vec<EventRecord>, StoreError> {
-        let filters = match filters.is_empty() {
-            true => String::new(),
-            false => format!("WHERE {}", filters.join(" AND ")),
-        };
         let sql = format!(
-            "SELECT {COLUMNS} FROM {from} LEFT JOIN feeds f ON f.feed_id = e.feed_id \
-             {filters} ORDER BY {order} DESC LIMIT {limit}"
+            "SELECT {COLUMNS} FROM {} LEFT JOIN feeds f ON f.feed_id = e.feed_id \
+             {} ORDER BY {} DESC LIMIT {limit} OFFSET {offset}",
+            part.from,
+            part.where_clause(),
+            part.order
         );
         let mut statement = self.conn.prepare_cached(&sql)?;
-        let rows = statement.query_map(rusqlite::params_from_iter(params), record)?;
+        let rows = statement.query_map(rusqlite::params_from_iter(&part.params), record)?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// How many rows `part` matches.
+    fn count_part(&self, part: &Part) -> Result<usize, StoreError> {
+        let sql = format!("SELECT count(*) FROM {} {}", part.from, part.where_clause());
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let n: i64 =
+            statement.query_row(rusqlite::params_from_iter(&part.params), |row| row.get(0))?;
+        Ok(usize::try_from(n).unwrap_or(0))
     }
 
     /// What notifications have not dealt with (a crash came first): the newest `limit` events,

@@ -164,6 +164,35 @@ mod tests {
             ["cpu hot"],
             "the type is searched too"
         );
+        // Offsets run across the two parts (two not indexed yet, then the index), and the
+        // count is both parts'.
+        let all = search("disk", 10);
+        for limit in [1, 2, 3] {
+            for offset in 0..=all.len() {
+                let query = Query {
+                    text: Some("disk".into()),
+                    limit,
+                    offset,
+                    ..Query::default()
+                };
+                let page: Vec<String> = reader
+                    .page(&query)
+                    .unwrap()
+                    .into_iter()
+                    .map(|e| e.data)
+                    .collect();
+                let want: Vec<String> = all.iter().skip(offset).take(limit).cloned().collect();
+                assert_eq!(page, want, "limit {limit}, offset {offset}");
+            }
+        }
+        let count = |text: &str| {
+            let query = Query {
+                text: Some(text.into()),
+                ..Query::default()
+            };
+            reader.count_matching(&query).unwrap()
+        };
+        assert_eq!((count("disk"), count("full"), count("nothing")), (4, 2, 0));
         // Caught up, the same answers.
         index_step(&mut conn, 10).unwrap();
         assert_eq!(search("disk", 10).len(), 4);

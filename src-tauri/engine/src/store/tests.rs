@@ -264,6 +264,110 @@ async fn queries_filter_by_feed_type_time_unread_and_words_newest_first() {
 }
 
 #[tokio::test]
+async fn offset_pages_join_up_as_before_seq_pages_do_and_counts_match_the_lists() {
+    let mut s = open_temp().await;
+    for f in ["a", "b", "c"] {
+        let events = (0..25)
+            .map(|n| {
+                let event_type = if n % 3 == 0 { "alert" } else { "deploy" };
+                let word = if n % 2 == 0 { "disk" } else { "cpu" };
+                received(1, &n.to_string(), event_type, &format!("{word} {f} {n}"))
+            })
+            .collect();
+        s.append_all(f, events).await;
+    }
+    s.store.mark_read(ReadMark::Feed(feed("b"))).await.unwrap();
+    let all = s.store.page(Query::default()).await.unwrap();
+    let middle = all[all.len() / 2].seq;
+    let q = Query::default;
+    let queries = [
+        q(),
+        Query {
+            feed: Some(feed("a")),
+            ..q()
+        },
+        Query {
+            event_type: Some("alert".into()),
+            ..q()
+        },
+        Query {
+            unread: true,
+            ..q()
+        },
+        Query {
+            text: Some("disk".into()),
+            ..q()
+        },
+        Query {
+            text: Some("disk c".into()),
+            ..q()
+        },
+        Query {
+            before: Some(middle),
+            ..q()
+        },
+        Query {
+            feed: Some(feed("c")),
+            event_type: Some("deploy".into()),
+            text: Some("cpu".into()),
+            unread: true,
+            before: Some(all[5].seq),
+            ..q()
+        },
+        Query {
+            text: Some("nothing".into()),
+            ..q()
+        },
+    ];
+    let seqs = |records: &[EventRecord]| records.iter().map(|r| r.seq).collect::<Vec<_>>();
+    for base in queries {
+        let whole = s
+            .store
+            .page(Query {
+                limit: 1000,
+                ..base.clone()
+            })
+            .await
+            .unwrap();
+        let count = s.store.count(base.clone()).await.unwrap();
+        assert_eq!(count, whole.len() as u64, "{base:?}");
+        let (mut by_seq, mut by_offset) = (Vec::new(), Vec::new());
+        let mut before = base.before;
+        loop {
+            let query = Query {
+                limit: 7,
+                before,
+                ..base.clone()
+            };
+            let page = s.store.page(query).await.unwrap();
+            let Some(last) = page.last() else { break };
+            before = Some(last.seq);
+            by_seq.extend(page);
+        }
+        loop {
+            let query = Query {
+                limit: 7,
+                offset: by_offset.len(),
+                ..base.clone()
+            };
+            let page = s.store.page(query).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            by_offset.extend(page);
+        }
+        assert_eq!(seqs(&by_seq), seqs(&whole), "before-seq pages of {base:?}");
+        assert_eq!(seqs(&by_offset), seqs(&whole), "offset pages of {base:?}");
+    }
+    // An offset past the end is an empty page, not an error.
+    let past = Query {
+        offset: 10_000,
+        ..q()
+    };
+    assert!(s.store.page(past).await.unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn read_marks_change_unread_counts_for_one_a_feed_or_all() {
     let mut s = open_temp().await;
     let a = s
