@@ -4,8 +4,9 @@
 # The apt packages Tauri v2 needs to build (see shared/TOOLCHAIN.md).
 HERALD_BUILD_PACKAGES="libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev pkg-config"
 # Headless runs and the end-to-end suite: X server, session bus, WebDriver for WebKitGTK; `ip` and
-# `unshare` for the network-change test (it runs in a network namespace of its own).
-HERALD_TEST_PACKAGES="xvfb xauth dbus webkit2gtk-driver iproute2 util-linux"
+# `unshare` for the network-change test (it runs in a network namespace of its own); an emoji font,
+# so the screenshots show the emoji ntfy tags become.
+HERALD_TEST_PACKAGES="xvfb xauth dbus webkit2gtk-driver iproute2 util-linux fonts-noto-color-emoji"
 
 HERALD_T0=$(date +%s)
 

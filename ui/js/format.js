@@ -66,3 +66,47 @@ export function formatDateTime(ms) {
 export function plural(n, noun) {
   return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }
+
+/**
+ * The day an event belongs to, as a group label: "Today", "Yesterday", else the date.
+ * @param {number} ms since epoch
+ * @param {number} now ms since epoch
+ * @returns {string}
+ */
+export function dayLabel(ms, now) {
+  const day = new Date(ms);
+  const today = new Date(now);
+  if (day.toDateString() === today.toDateString()) return "Today";
+  const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1);
+  if (day.toDateString() === yesterday.toDateString()) return "Yesterday";
+  const sameYear = day.getFullYear() === today.getFullYear();
+  return day.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short", ...(sameYear ? {} : { year: "numeric" }) });
+}
+
+/**
+ * Whether two times fall on the same local day.
+ * @param {number} a
+ * @param {number} b
+ * @returns {boolean}
+ */
+export function sameDay(a, b) {
+  return new Date(a).toDateString() === new Date(b).toDateString();
+}
+
+/**
+ * "1,234" in the user's locale.
+ * @param {number} n
+ * @returns {string}
+ */
+export function count(n) {
+  return n.toLocaleString();
+}
+
+/**
+ * Local time of day without seconds, for a timeline row: "14:03".
+ * @param {number} ms since epoch
+ * @returns {string}
+ */
+export function formatShortTime(ms) {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}

@@ -12,6 +12,19 @@ import { toIpcError } from "./errors.js";
 /** @typedef {import("./types.js").Notice} Notice */
 /** @typedef {import("./types.js").StatusChange} StatusChange */
 
+/** @typedef {import("./types.js").FeedTest} FeedTest */
+/** @typedef {import("./types.js").FeedRule} FeedRule */
+/** @typedef {import("./types.js").Mapping} Mapping */
+/** @typedef {import("./types.js").Mute} Mute */
+/** @typedef {import("./types.js").NotifySettings} NotifySettings */
+/** @typedef {import("./types.js").NotificationMessage} NotificationMessage */
+/** @typedef {import("./types.js").NotifyHealth} NotifyHealth */
+/** @typedef {import("./types.js").GeneralSettings} GeneralSettings */
+/** @typedef {import("./types.js").AppInfo} AppInfo */
+/** @typedef {import("./types.js").ExportResult} ExportResult */
+/** @typedef {import("./types.js").ImportSummary} ImportSummary */
+/** @typedef {"hour" | "eightHours" | "untilTomorrow" | "forever" | "off"} MuteFor */
+
 /** @typedef {() => void} Unlisten */
 
 /**
@@ -30,6 +43,7 @@ export const EVENTS = /** @type {const} */ ({
   feeds: "herald://feeds",
   silenced: "herald://silenced",
   activate: "herald://activate",
+  notifications: "herald://notifications",
 });
 
 /**
@@ -106,6 +120,113 @@ export const addDemoFeed = () => call("add_demo_feed");
  */
 export const listEvents = (query) => call("list_events", { query });
 
+/**
+ * How many stored events match `query` (its `before` included; `limit`/`offset` ignored).
+ * @param {EventQuery} query
+ * @returns {Promise<number>}
+ */
+export const countEvents = (query) => call("count_events", { query });
+
+/**
+ * Saves an edit of a feed: a header left blank keeps its saved value; history is kept.
+ * @param {string} id
+ * @param {FeedDraft} draft
+ * @returns {Promise<FeedView>}
+ */
+export const updateFeed = (id, draft) => call("update_feed", { id, draft });
+
+/**
+ * Connects once with the draft (as an edit of feed `id` when given) and says what came.
+ * Rejects like `add_feed` when the draft is not acceptable.
+ * @param {FeedDraft} draft
+ * @param {string | null} id
+ * @returns {Promise<FeedTest>}
+ */
+export const testFeed = (draft, id) => call("test_feed", { draft, id });
+
+/** @returns {Promise<Record<string, number>>} unread events per feed id */
+export const unreadCounts = () => call("unread_counts");
+
+/**
+ * Marks events read: one (`seq`), a feed's (`feedId`), or every event (neither).
+ * @param {{ seq?: number, feedId?: string }} which
+ * @returns {Promise<null>}
+ */
+export const markRead = (which) => call("mark_read", { seq: which.seq ?? null, feedId: which.feedId ?? null });
+
+/** @returns {Promise<NotifySettings>} */
+export const notificationSettings = () => call("notification_settings");
+
+/**
+ * @param {string} id
+ * @param {FeedRule} rule
+ * @returns {Promise<null>}
+ */
+export const setFeedRule = (id, rule) => call("set_feed_rule", { id, rule });
+
+/**
+ * Saves quiet hours, flood limits and the silence rules for every feed.
+ * @param {NotifySettings} rules
+ * @returns {Promise<null>}
+ */
+export const setNotificationDefaults = (rules) => call("set_notification_defaults", { rules });
+
+/**
+ * @param {string} id
+ * @param {MuteFor} howLong
+ * @returns {Promise<Mute>} the mute as saved, with its end
+ */
+export const muteFeed = (id, howLong) => call("mute_feed", { id, howLong });
+
+/**
+ * The feed's newest stored event as a notification with `mapping` (null: no event yet).
+ * @param {string} id
+ * @param {Mapping} mapping
+ * @returns {Promise<NotificationMessage | null>}
+ */
+export const previewNotification = (id, mapping) => call("preview_notification", { id, mapping });
+
+/** @returns {Promise<NotifyHealth>} */
+export const notificationHealth = () => call("notification_health");
+
+/** @returns {Promise<null>} */
+export const sendTestNotification = () => call("send_test_notification");
+
+/** @returns {Promise<GeneralSettings>} */
+export const generalSettings = () => call("general_settings");
+
+/**
+ * @param {GeneralSettings} settings
+ * @returns {Promise<null>}
+ */
+export const setGeneralSettings = (settings) => call("set_general_settings", { settings });
+
+/** @returns {Promise<AppInfo>} */
+export const appInfo = () => call("app_info");
+
+/** @returns {Promise<null>} */
+export const openLogFolder = () => call("open_log_folder");
+
+/**
+ * Opens an http(s) link in the system browser; anything else is refused.
+ * @param {string} url
+ * @returns {Promise<null>}
+ */
+export const openLink = (url) => call("open_link", { url });
+
+/**
+ * Writes the feeds to a user-only file in the Downloads folder.
+ * @param {boolean} withSecrets include header values
+ * @returns {Promise<ExportResult>}
+ */
+export const exportFeeds = (withSecrets) => call("export_feeds", { withSecrets });
+
+/**
+ * @param {string} json an export's text
+ * @returns {Promise<ImportSummary>}
+ */
+export const importFeeds = (json) => call("import_feeds", { json });
+
 /** @returns {Promise<Notice[]>} */
 export const notices = () => call("notices");
 
@@ -163,3 +284,10 @@ export const onActivate = (cb) => on(EVENTS.activate, cb);
  * @returns {Promise<Unlisten>}
  */
 export const onFeeds = (cb) => on(EVENTS.feeds, cb);
+
+/**
+ * Whether notifications work, after any change.
+ * @param {(health: NotifyHealth) => void} cb
+ * @returns {Promise<Unlisten>}
+ */
+export const onNotifications = (cb) => on(EVENTS.notifications, cb);

@@ -1,15 +1,17 @@
 // @ts-check
-// Entry point: builds the store, mounts the views, then starts listening to and loading
-// from the backend. Module scripts run after the document is parsed, so the DOM is ready.
+// Entry point: builds the store and the actions, mounts the views, then starts listening to
+// and loading from the backend. Module scripts run after the document is parsed, so the
+// DOM is ready.
 
-import { createActions } from "./actions.js";
+import { createActions } from "./actions/index.js";
 import * as ipc from "./ipc.js";
-import { createStore, TIMELINE_CAP } from "./store.js";
-import { mountChips } from "./views/chips.js";
-import { mountNav } from "./views/nav.js";
+import { createStore } from "./state/store.js";
+import { mountEditor } from "./views/editor.js";
+import { applyRememberedTheme, mountNav } from "./views/nav.js";
 import { mountNotices } from "./views/notices.js";
 import { mountSettings } from "./views/settings.js";
-import { mountTimeline } from "./views/timeline.js";
+import { mountSidebar } from "./views/sidebar.js";
+import { mountTimeline } from "./views/timeline/index.js";
 
 /**
  * Renders at the next animation frame, so every IPC message within a frame costs one render.
@@ -28,17 +30,19 @@ function nextFrame(flush) {
   setTimeout(run, 100);
 }
 
+applyRememberedTheme();
 const store = createStore({ now: Date.now(), schedule: nextFrame });
-const actions = createActions(store, ipc, { recentLimit: TIMELINE_CAP });
+const actions = createActions(store, ipc);
 
 mountNotices(store, actions);
 mountNav(store, actions);
-mountChips(store);
+mountSidebar(store, actions);
 mountTimeline(store, actions);
+mountEditor(store, actions);
 mountSettings(store, actions);
 
-// "Reconnecting in Ns" counts down; the store re-renders only while such a status is shown.
-setInterval(() => store.tick(Date.now()), 1000);
+// Countdowns ("retrying in N s") and mutes ending follow the clock.
+setInterval(() => actions.tick(Date.now()), 1000);
 
 actions.start().catch((err) => {
   // start() reports its own failures; this catches a bug in it.

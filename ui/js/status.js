@@ -109,3 +109,46 @@ export function statusLabel(status) {
 export function isCountingDown(status) {
   return status?.state === "backoff";
 }
+
+/**
+ * What the sidebar shows for a feed: a dot's state and a short label. A mute in force is
+ * said after the connection state, since a muted feed still receives.
+ * @param {FeedStatus | undefined} status
+ * @param {import("./types.js").Mute | undefined} mute
+ * @param {number} now ms since epoch
+ * @returns {{ dot: "live" | "connecting" | "retrying" | "attention" | "paused" | "stopped", label: string, muted: string | null }}
+ */
+export function feedBadge(status, mute, now) {
+  /** @type {string | null} */
+  let muted = null;
+  if (mute?.kind === "forever") muted = "Muted";
+  else if (mute?.kind === "until" && mute.untilMs > now) muted = `Muted until ${formatClock(mute.untilMs, now)}`;
+  switch (status?.state) {
+    case "live":
+      return { dot: "live", label: "Live", muted };
+    case "backoff": {
+      const secs = secondsUntil(status.nextTryAt, now);
+      return { dot: "retrying", label: secs > 0 ? `Retrying in ${secs} s` : "Retrying now", muted };
+    }
+    case "needsAttention":
+      return { dot: "attention", label: "Needs attention", muted };
+    case "stopped":
+      return status.reason === "user" ? { dot: "paused", label: "Paused", muted } : { dot: "stopped", label: "Stopped by server", muted };
+    default:
+      return { dot: "connecting", label: "Connecting…", muted };
+  }
+}
+
+/**
+ * A time soon after `now` as "14:05", or with the weekday when it is not today.
+ * @param {number} at
+ * @param {number} now
+ * @returns {string}
+ */
+export function formatClock(at, now) {
+  const when = new Date(at);
+  const time = when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return when.toDateString() === new Date(now).toDateString()
+    ? time
+    : `${when.toLocaleDateString(undefined, { weekday: "short" })} ${time}`;
+}

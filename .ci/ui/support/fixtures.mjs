@@ -10,11 +10,19 @@ export function ev(seq, extra = {}) {
     data: `data ${seq}`,
     lastEventId: String(seq),
     receivedAt: 1_700_000_000_000 + seq,
+    read: false,
+    catchUp: false,
+    silenced: false,
     ...extra,
   };
 }
 
-/** A feed view with defaults. */
+/** `n` events newest first, from seq `newest` down (a page as `list_events` answers it). */
+export function rows(newest, n, extra = {}) {
+  return Array.from({ length: n }, (_, i) => ev(newest - i, extra));
+}
+
+/** A feed view (types.js FeedView) with defaults. */
 export function feed(id, extra = {}) {
   return {
     id,
@@ -22,6 +30,10 @@ export function feed(id, extra = {}) {
     url: `https://example.test/${id}`,
     headerNames: [],
     demo: false,
+    paused: false,
+    caCert: null,
+    idleTimeoutSecs: null,
+    resume: "auto",
     status: { state: "connecting", attempt: 1 },
     ...extra,
   };
@@ -41,5 +53,50 @@ export function manualScheduler() {
   };
 }
 
-/** Seqs of a timeline, for compact assertions. */
-export const seqs = (timeline) => timeline.map((e) => e.seq);
+/**
+ * Timers the test fires by hand, for `createActions(store, api, timers)`: `later` queues,
+ * `cancel` drops, `run()` fires everything due (and whatever that queues).
+ */
+export function manualTimers() {
+  const queue = new Map();
+  let next = 1;
+  return {
+    later(fn, ms) {
+      const id = next++;
+      queue.set(id, { fn, ms });
+      return id;
+    },
+    cancel(id) {
+      queue.delete(id);
+    },
+    get pending() {
+      return [...queue.values()].map((t) => t.ms);
+    },
+    run() {
+      while (queue.size > 0) {
+        const [id, { fn }] = queue.entries().next().value;
+        queue.delete(id);
+        fn();
+      }
+    },
+  };
+}
+
+/** A promise the test settles by hand. */
+export function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets every promise chain that can progress do so (answers of the fake api are resolved promises). */
+export async function settle() {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** Seqs of rows, for compact assertions. */
+export const seqs = (list) => list.map((e) => e.seq);

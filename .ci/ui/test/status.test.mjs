@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { isCountingDown, isStopped, secondsUntil, statusLabel, statusText } from "../../../ui/js/status.js";
+import { feedBadge, formatClock, isCountingDown, isStopped, secondsUntil, statusLabel, statusText } from "../../../ui/js/status.js";
 
 const NOW = 1_700_000_000_000;
 const err = (message, hint) => ({ kind: "http", message, status: 503, hint });
@@ -65,3 +65,50 @@ for (const [delta, want] of seconds) {
     assert.equal(secondsUntil(NOW + delta, NOW), want);
   });
 }
+
+const badges = [
+  // [status, dot, label]
+  [{ state: "live", since: NOW }, "live", "Live"],
+  [{ state: "connecting", attempt: 1 }, "connecting", "Connecting…"],
+  [{ state: "connecting", attempt: 0, reason: "the computer woke from sleep" }, "connecting", "Connecting…"],
+  [{ state: "backoff", attempt: 2, nextTryAt: NOW + 4001, error: err("x") }, "retrying", "Retrying in 5 s"],
+  [{ state: "backoff", attempt: 2, nextTryAt: NOW, error: err("x") }, "retrying", "Retrying now"],
+  [{ state: "needsAttention", nextTryAt: NOW, error: err("401") }, "attention", "Needs attention"],
+  [{ state: "stopped", reason: "user" }, "paused", "Paused"],
+  [{ state: "stopped", reason: "server" }, "stopped", "Stopped by server"],
+  [undefined, "connecting", "Connecting…"],
+];
+for (const [status, dot, label] of badges) {
+  test(`feedBadge ${status?.state ?? "missing"}${status?.reason ? ` (${status.reason})` : ""}: ${dot} "${label}"`, () => {
+    assert.deepEqual(feedBadge(status, undefined, NOW), { dot, label, muted: null });
+  });
+}
+
+const mutes = [
+  // [mute, muted text: null, "Muted", or "until" (then it names the end's clock time)]
+  [undefined, null],
+  [{ kind: "off" }, null],
+  [{ kind: "forever" }, "Muted"],
+  [{ kind: "until", untilMs: NOW + 3_600_000 }, "until"],
+  [{ kind: "until", untilMs: NOW }, null],
+  [{ kind: "until", untilMs: NOW - 1 }, null],
+];
+for (const [mute, want] of mutes) {
+  test(`feedBadge with mute ${JSON.stringify(mute)}: ${want}`, () => {
+    const badge = feedBadge({ state: "live", since: NOW }, mute, NOW);
+    assert.equal(badge.dot, "live", "a muted feed still shows its connection");
+    if (want === "until") assert.equal(badge.muted, `Muted until ${formatClock(mute.untilMs, NOW)}`);
+    else assert.equal(badge.muted, want);
+  });
+}
+
+test("formatClock: a time today is just the time; another day adds the weekday", () => {
+  const now = new Date(2024, 2, 14, 9, 0).getTime();
+  const later = new Date(2024, 2, 14, 23, 5).getTime();
+  const tomorrow = new Date(2024, 2, 15, 8, 30).getTime();
+  const time = (ms) => new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  const weekday = (ms) => new Date(ms).toLocaleDateString(undefined, { weekday: "short" });
+  assert.equal(formatClock(later, now), time(later));
+  assert.equal(formatClock(tomorrow, now), `${weekday(tomorrow)} ${time(tomorrow)}`);
+  assert.notEqual(formatClock(tomorrow, now), time(tomorrow));
+});

@@ -4,10 +4,10 @@
 
 import { byId, el, reconcile } from "../dom.js";
 
-/** @typedef {import("../store.js").Store} Store */
-/** @typedef {import("../store.js").State} State */
-/** @typedef {import("../store.js").NoticeItem} NoticeItem */
-/** @typedef {import("../actions.js").Actions} Actions */
+/** @typedef {import("../state/store.js").Store} Store */
+/** @typedef {import("../state/store.js").State} State */
+/** @typedef {import("../state/app.js").NoticeItem} NoticeItem */
+/** @typedef {import("../actions/index.js").Actions} Actions */
 
 /**
  * @param {NoticeItem} notice
@@ -43,13 +43,14 @@ export function mountNotices(store, actions) {
 
   /** @param {State} state */
   function render(state) {
-    if (last === state.notices) return;
-    last = state.notices;
-    const ids = new Set(state.notices.map((n) => n.id));
+    const notices = state.app.notices;
+    if (last === notices) return;
+    last = notices;
+    const ids = new Set(notices.map((n) => n.id));
     for (const id of nodes.keys()) if (!ids.has(id)) nodes.delete(id);
     reconcile(
       container,
-      state.notices.map((n) => {
+      notices.map((n) => {
         let node = nodes.get(n.id);
         if (!node) {
           node = createNotice(n, actions);
@@ -61,5 +62,5 @@ export function mountNotices(store, actions) {
   }
 
   store.subscribe(render);
-  render(store.getState());
+  render(store.get());
 }

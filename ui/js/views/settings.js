@@ -1,109 +1,23 @@
 // @ts-check
-// Settings: the add-feed form and the list of subscribed feeds with their status.
-// The form's text lives in the inputs (so a failed save keeps what the user typed); the
-// store holds only the saving flag and the error lines.
+// The global settings screen: notifications (whether they work, a test, quiet hours, flood
+// control), history (retention), appearance (theme), feeds (export, import), logs, about.
+// Each section saves on its own button and says what happened next to it.
 
-import { byId, el, reconcile, setAttr, setText, show } from "../dom.js";
-import { FORM_FIELDS as FIELDS } from "../errors.js";
-import { headerNames } from "../format.js";
-import { isStopped, statusText } from "../status.js";
+import { byId, el, setText } from "../dom.js";
+import { minutesOf, timeOfDay, wholeNumber } from "../state/settings.js";
 
-/** @typedef {import("../types.js").FeedView} FeedView */
-/** @typedef {import("../types.js").FeedStatus} FeedStatus */
-/** @typedef {import("../store.js").Store} Store */
-/** @typedef {import("../store.js").State} State */
-/** @typedef {import("../actions.js").Actions} Actions */
-/** @typedef {import("../errors.js").FormField} FormField */
-
-/** Fields inside the collapsed "Advanced" section: an error on one of them opens it. */
-const ADVANCED = /** @type {readonly FormField[]} */ (["caCert", "idleTimeout"]);
+/** @typedef {import("../state/store.js").Store} Store */
+/** @typedef {import("../state/store.js").State} State */
+/** @typedef {import("../state/settings.js").Section} Section */
+/** @typedef {import("../actions/index.js").Actions} Actions */
+/** @typedef {import("../types.js").Theme} Theme */
 
 /**
- * @typedef {object} FeedItem
- * @property {HTMLLIElement} item
- * @property {HTMLElement} name
- * @property {HTMLElement} demo
- * @property {HTMLElement} url
- * @property {HTMLElement} headers
- * @property {HTMLElement} status
- * @property {HTMLButtonElement} reconnect
- * @property {HTMLButtonElement} pause "Pause", or "Resume" while the feed is stopped
- * @property {HTMLButtonElement} remove
- * @property {boolean} stopped whether the feed was stopped at the last render; decides what
- *   the pause button asks for
+ * @param {HTMLInputElement} input
+ * @param {string} value
  */
-
-/**
- * Makes `button` run `work` on click, disabled until the call is done so a double click
- * cannot send it twice.
- * @param {HTMLButtonElement} button
- * @param {() => Promise<void>} work
- */
-function onClickBusy(button, work) {
-  button.addEventListener("click", async () => {
-    if (button.disabled) return;
-    button.disabled = true;
-    try {
-      await work();
-    } finally {
-      button.disabled = false;
-    }
-  });
-}
-
-/**
- * Builds the list entry for one feed; `render` fills in the text.
- * @param {string} id
- * @param {Actions} actions
- * @returns {FeedItem}
- */
-function createFeedItem(id, actions) {
-  const name = el("span", { className: "feed-name" });
-  const demo = el("span", { className: "badge", text: "demo" });
-  const url = el("div", { className: "feed-url" });
-  const headers = el("div", { className: "feed-headers" });
-  const status = el("div", { className: "feed-status" });
-  const button = (/** @type {string} */ className, /** @type {string} */ text) =>
-    el("button", { className: `${className} button subtle`, text, attrs: { type: "button" } });
-  const reconnect = button("feed-reconnect", "Reconnect now");
-  const pause = button("feed-pause", "Pause");
-  const remove = button("feed-remove", "Remove");
-  const item = el("li", { className: "feed-item", attrs: { "data-feed-id": id } }, [
-    el("div", { className: "feed-main" }, [el("div", { className: "feed-title" }, [name, demo]), url, headers, status]),
-    el("div", { className: "feed-actions" }, [reconnect, pause, remove]),
-  ]);
-  /** @type {FeedItem} */
-  const entry = { item, name, demo, url, headers, status, reconnect, pause, remove, stopped: false };
-  onClickBusy(reconnect, () => actions.reconnectFeed(id));
-  // Decided at click time: a stopped feed (paused, or stopped by the server) is resumed.
-  onClickBusy(pause, () => actions.setFeedPaused(id, !entry.stopped));
-  onClickBusy(remove, () => actions.removeFeed(id));
-  return entry;
-}
-
-/**
- * Fills a feed entry from the state. Header values are secrets: only names are shown.
- * @param {FeedItem} entry
- * @param {FeedView} feed
- * @param {FeedStatus | undefined} status
- * @param {number} now
- */
-function fillFeedItem(entry, feed, status, now) {
-  setText(entry.name, feed.name);
-  show(entry.demo, feed.demo);
-  setText(entry.url, feed.url);
-  setAttr(entry.url, "title", feed.url);
-  const names = headerNames(feed.headerNames);
-  setText(entry.headers, names ? `Headers: ${names}` : "");
-  show(entry.headers, names !== "");
-  setText(entry.status, statusText(status, now));
-  setAttr(entry.status, "data-state", status?.state ?? "unknown");
-  entry.stopped = isStopped(status);
-  show(entry.reconnect, !entry.stopped);
-  setAttr(entry.reconnect, "aria-label", `Reconnect ${feed.name} now`);
-  setText(entry.pause, entry.stopped ? "Resume" : "Pause");
-  setAttr(entry.pause, "aria-label", `${entry.stopped ? "Resume" : "Pause"} ${feed.name}`);
-  setAttr(entry.remove, "aria-label", `Remove ${feed.name}`);
+function setValue(input, value) {
+  if (input.value !== value && document.activeElement !== input) input.value = value;
 }
 
 /**
@@ -111,116 +25,148 @@ function fillFeedItem(entry, feed, status, now) {
  * @param {Actions} actions
  */
 export function mountSettings(store, actions) {
-  const form = byId("feed-form", HTMLFormElement);
-  const save = byId("feed-save", HTMLButtonElement);
-  const advanced = byId("feed-advanced", HTMLDetailsElement);
-  const idleTimeout = byId("feed-idle-timeout", HTMLInputElement);
-  /** @type {Record<FormField, HTMLInputElement | HTMLTextAreaElement>} */
-  const inputs = {
-    name: byId("feed-name", HTMLInputElement),
-    url: byId("feed-url", HTMLInputElement),
-    headers: byId("feed-headers", HTMLTextAreaElement),
-    caCert: byId("feed-ca-cert", HTMLInputElement),
-    idleTimeout,
+  const view = byId("settings-view", HTMLElement);
+  const close = byId("settings-close", HTMLButtonElement);
+  const health = byId("notify-health", HTMLParagraphElement);
+  const sendTest = byId("send-test", HTMLButtonElement);
+  const quietOn = byId("quiet-on", HTMLInputElement);
+  const quietFields = byId("quiet-fields", HTMLDivElement);
+  const days = /** @type {HTMLInputElement[]} */ ([...view.querySelectorAll("input[data-day]")]);
+  const quietStart = byId("quiet-start", HTMLInputElement);
+  const quietEnd = byId("quiet-end", HTMLInputElement);
+  const quietCritical = byId("quiet-critical", HTMLInputElement);
+  const saveQuiet = byId("save-quiet", HTMLButtonElement);
+  const floodBurst = byId("flood-burst", HTMLInputElement);
+  const floodWindow = byId("flood-window", HTMLInputElement);
+  const floodGlobal = byId("flood-global", HTMLInputElement);
+  const saveFlood = byId("save-flood", HTMLButtonElement);
+  const keepEvents = byId("keep-events", HTMLInputElement);
+  const keepDays = byId("keep-days", HTMLInputElement);
+  const historyError = byId("history-error", HTMLParagraphElement);
+  const saveHistory = byId("save-history", HTMLButtonElement);
+  const themes = /** @type {HTMLInputElement[]} */ ([...view.querySelectorAll("input[name=theme]")]);
+  const exportButton = byId("export-feeds", HTMLButtonElement);
+  const exportSecrets = byId("export-secrets", HTMLInputElement);
+  const importFile = byId("import-file", HTMLInputElement);
+  const openLogs = byId("open-logs", HTMLButtonElement);
+  const about = byId("about", HTMLDListElement);
+  /** @type {Record<Section, HTMLElement>} */
+  const outcomes = {
+    test: byId("outcome-test", HTMLSpanElement),
+    quiet: byId("outcome-quiet", HTMLSpanElement),
+    flood: byId("outcome-flood", HTMLSpanElement),
+    history: byId("outcome-history", HTMLSpanElement),
+    appearance: byId("outcome-appearance", HTMLSpanElement),
+    transfer: byId("outcome-transfer", HTMLParagraphElement),
+    logs: byId("outcome-logs", HTMLSpanElement),
   };
-  // Error line ids use the field names the backend sends (e.g. #feed-idleTimeout-error).
-  const errorLines = {
-    name: byId("feed-name-error", HTMLElement),
-    url: byId("feed-url-error", HTMLElement),
-    headers: byId("feed-headers-error", HTMLElement),
-    caCert: byId("feed-caCert-error", HTMLElement),
-    idleTimeout: byId("feed-idleTimeout-error", HTMLElement),
-    form: byId("feed-form-error", HTMLElement),
-  };
-  const list = byId("feed-list", HTMLUListElement);
-  const empty = byId("feed-list-empty", HTMLDivElement);
-  const addDemo = byId("add-demo", HTMLButtonElement);
-  const saveLabel = save.textContent ?? "Add feed";
-  /** @type {Map<string, FeedItem>} */
-  const items = new Map();
+
+  close.addEventListener("click", () => void actions.showFeed(store.get().timeline.filter.feed));
+  view.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") void actions.showFeed(store.get().timeline.filter.feed);
+  });
+  sendTest.addEventListener("click", () => void actions.settings.sendTest());
+  quietOn.addEventListener("change", () => (quietFields.hidden = !quietOn.checked));
+  saveQuiet.addEventListener("click", () => {
+    if (!quietOn.checked) return void actions.settings.saveQuiet(undefined);
+    const startMin = minutesOf(quietStart.value);
+    const endMin = minutesOf(quietEnd.value);
+    if (startMin === null || endMin === null) {
+      setText(outcomes.quiet, "Enter both times.");
+      return;
+    }
+    const picked = days.filter((d) => d.checked).map((d) => Number(d.dataset.day));
+    void actions.settings.saveQuiet({ days: picked, startMin, endMin, criticalPasses: quietCritical.checked });
+  });
+  saveFlood.addEventListener("click", () => {
+    const burst = wholeNumber(floodBurst.value, { min: 1, max: 1000, empty: 5 });
+    const window = wholeNumber(floodWindow.value, { min: 1, max: 3600, empty: 10 });
+    const global = wholeNumber(floodGlobal.value, { min: 1, max: 10000, empty: 20 });
+    for (const r of [burst, window, global]) {
+      if ("error" in r) return void setText(outcomes.flood, r.error);
+    }
+    const value = (/** @type {{ value: number | null }} */ r) => r.value ?? 1;
+    void actions.settings.saveFlood({
+      feedBurst: value(/** @type {{ value: number | null }} */ (burst)),
+      feedWindowSecs: value(/** @type {{ value: number | null }} */ (window)),
+      globalPerMinute: value(/** @type {{ value: number | null }} */ (global)),
+    });
+  });
+  saveHistory.addEventListener("click", () => {
+    const events = wholeNumber(keepEvents.value, { min: 100, max: 10_000_000, empty: null });
+    const ageDays = wholeNumber(keepDays.value, { min: 1, max: 36500, empty: null });
+    const error = "error" in events ? events.error : "error" in ageDays ? ageDays.error : "";
+    setText(historyError, error);
+    if ("error" in events || "error" in ageDays) return;
+    void actions.settings.saveRetention({ maxEvents: events.value, maxAgeDays: ageDays.value });
+  });
+  for (const radio of themes) {
+    radio.addEventListener("change", () => {
+      if (radio.checked) void actions.settings.setTheme(/** @type {Theme} */ (radio.value));
+    });
+  }
+  exportButton.addEventListener("click", () => void actions.settings.exportFeeds(exportSecrets.checked));
+  importFile.addEventListener("change", async () => {
+    const file = importFile.files?.[0];
+    if (!file) return;
+    const text = await file.text();
+    importFile.value = "";
+    await actions.settings.importFeeds(text);
+  });
+  openLogs.addEventListener("click", () => void actions.settings.openLogs());
+
   /** @type {State | null} */
   let last = null;
 
-  form.addEventListener("submit", async (e) => {
-    e.preventDefault();
-    const typed = {
-      name: inputs.name.value,
-      url: inputs.url.value,
-      headers: inputs.headers.value,
-      caCert: inputs.caCert.value,
-      idleTimeout: idleTimeout.value,
-      idleTimeoutUnreadable: idleTimeout.validity.badInput,
-    };
-    // Disable at once rather than at the next render, so a double click cannot slip through.
-    save.disabled = true;
-    if (await actions.addFeed(typed)) {
-      form.reset();
-      advanced.open = false;
-      inputs.name.focus();
-    } else {
-      // Put the cursor where the problem is (opening "Advanced" first if it is in there).
-      const errors = store.getState().form.errors;
-      const field = FIELDS.find((f) => errors[f]);
-      if (field) {
-        if (ADVANCED.includes(field)) advanced.open = true;
-        inputs[field].focus();
-      }
-    }
-  });
-  for (const field of FIELDS) {
-    inputs[field].addEventListener("input", () => store.clearFieldError(field));
-  }
-  addDemo.addEventListener("click", async () => {
-    addDemo.disabled = true;
-    await actions.addDemoFeed();
-    addDemo.disabled = false;
-  });
-
-  /** @param {State} state */
-  function renderForm(state) {
-    const { saving, errors } = state.form;
-    save.disabled = saving;
-    setText(save, saving ? "Adding…" : saveLabel);
-    setAttr(form, "aria-busy", String(saving));
-    for (const field of FIELDS) {
-      setText(errorLines[field], errors[field] ?? "");
-      if (errors[field]) inputs[field].setAttribute("aria-invalid", "true");
-      else inputs[field].removeAttribute("aria-invalid");
-    }
-    setText(errorLines.form, errors.form ?? "");
-    // An error inside the collapsed section must not stay hidden. Never closed from here: the
-    // user may have opened it on purpose.
-    if (ADVANCED.some((f) => errors[f])) advanced.open = true;
-  }
-
-  /** @param {State} state */
-  function renderList(state) {
-    const nodes = [];
-    for (const id of state.feedIds) {
-      const feed = state.feeds.get(id);
-      if (!feed) continue;
-      let entry = items.get(id);
-      if (!entry) {
-        entry = createFeedItem(id, actions);
-        items.set(id, entry);
-      }
-      fillFeedItem(entry, feed, state.statuses.get(id) ?? feed.status, state.now);
-      nodes.push(entry.item);
-    }
-    for (const id of items.keys()) if (!state.feeds.has(id)) items.delete(id);
-    reconcile(list, nodes);
-    show(empty, state.feedsLoaded && nodes.length === 0);
-  }
-
   /** @param {State} state */
   function render(state) {
-    if (!last || last.form !== state.form) renderForm(state);
-    if (!last || last.feeds !== state.feeds || last.statuses !== state.statuses || last.now !== state.now || last.feedsLoaded !== state.feedsLoaded) {
-      renderList(state);
+    if (state.app.screen !== "settings") {
+      last = null;
+      return;
     }
+    const s = state.settings;
+    if (last && last.settings === s) return;
+    const fresh = !last || last.settings.notify !== s.notify || last.settings.general !== s.general;
     last = state;
+
+    setText(health, s.health === null ? "" : s.health.problem === null ? "Notifications work." : `Notifications do not work: ${s.health.problem}`);
+    health.dataset.ok = String(s.health?.problem === null);
+    for (const [section, node] of Object.entries(outcomes)) {
+      const outcome = s.outcomes[/** @type {Section} */ (section)];
+      setText(node, outcome?.text ?? "");
+      node.dataset.ok = String(outcome?.ok ?? true);
+    }
+
+    if (fresh && s.notify) {
+      const q = s.notify.quiet;
+      quietOn.checked = q !== undefined;
+      quietFields.hidden = q === undefined;
+      const quietDays = new Set(q?.days ?? [0, 1, 2, 3, 4, 5, 6]);
+      for (const d of days) d.checked = quietDays.has(Number(d.dataset.day));
+      setValue(quietStart, timeOfDay(q?.startMin ?? 22 * 60));
+      setValue(quietEnd, timeOfDay(q?.endMin ?? 7 * 60));
+      quietCritical.checked = q?.criticalPasses ?? true;
+      setValue(floodBurst, String(s.notify.flood.feedBurst));
+      setValue(floodWindow, String(s.notify.flood.feedWindowSecs));
+      setValue(floodGlobal, String(s.notify.flood.globalPerMinute));
+    }
+    if (fresh && s.general) {
+      setValue(keepEvents, s.general.retention.maxEvents === null ? "" : String(s.general.retention.maxEvents));
+      setValue(keepDays, s.general.retention.maxAgeDays === null ? "" : String(s.general.retention.maxAgeDays));
+    }
+    for (const radio of themes) radio.checked = radio.value === s.theme;
+    if (s.info) {
+      const info = s.info;
+      const rows = [
+        ["Version", info.version],
+        ["Settings", info.settingsFile],
+        ["Events", info.databaseFile],
+        ["Logs", info.logDir],
+      ];
+      about.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+    }
   }
 
   store.subscribe(render);
-  render(store.getState());
+  render(store.get());
 }
