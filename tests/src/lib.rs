@@ -28,6 +28,7 @@ pub mod numbered;
 pub mod recording;
 pub mod scenario;
 pub mod server;
+pub mod ui;
 pub mod webdriver;
 
 use std::time::{Duration, Instant};
