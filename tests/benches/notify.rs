@@ -12,14 +12,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use herald_engine::Report;
-use herald_engine::demo::http;
 use herald_engine::notify::rule::{FloodLimits, NotifySettings};
 use herald_engine::notify::{DesktopNotifier, Notification, Notifier};
-use herald_tests::bench::{Row, quantile_ms};
+use herald_tests::bench::{Row, paced_server, quantile_ms};
 use herald_tests::dbus::{PrivateBus, Recorder};
 use herald_tests::scenario::Harness;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpListener;
 
 const LATENCY_EVENTS: u64 = 500;
 const LATENCY_PACE: Duration = Duration::from_millis(10);
@@ -43,36 +40,6 @@ fn main() {
     );
 }
 
-/// A one-connection SSE server: a comment at once, then (after the catch-up window) `events`
-/// from `event(n)`, each after `pace` (zero: all in one write). Returns its URL.
-async fn serve(events: u64, pace: Duration, event: fn(u64) -> String) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await.unwrap();
-        http::read_request(&mut socket).await.unwrap();
-        let _ = socket.set_nodelay(true);
-        let head = http::stream_head("text/event-stream");
-        socket.write_all(head.as_bytes()).await.unwrap();
-        socket.write_all(b": open\n\n").await.unwrap();
-        tokio::time::sleep(AFTER_BURST_WINDOW).await;
-        if pace.is_zero() {
-            let body: String = (1..=events).map(event).collect();
-            let _ = socket.write_all(body.as_bytes()).await;
-        } else {
-            let mut tick = tokio::time::interval(pace);
-            for n in 1..=events {
-                tick.tick().await;
-                if socket.write_all(event(n).as_bytes()).await.is_err() {
-                    return;
-                }
-            }
-        }
-        std::future::pending::<()>().await;
-    });
-    format!("http://{addr}/bench")
-}
-
 fn engine_on(bus: &PrivateBus, rules: NotifySettings) -> Harness {
     Harness::builder()
         .notifier(Arc::new(DesktopNotifier::on_bus(&bus.address, "")))
@@ -92,7 +59,7 @@ async fn latency() -> Row {
         ..NotifySettings::default()
     };
     let h = engine_on(&bus, unlimited);
-    let url = serve(LATENCY_EVENTS, LATENCY_PACE, |n| {
+    let url = paced_server(LATENCY_EVENTS, LATENCY_PACE, AFTER_BURST_WINDOW, |n| {
         format!("id: {n}\ndata: {}\n\n", herald_tests::wall_us())
     })
     .await;
@@ -151,7 +118,7 @@ async fn burst() -> Vec<Row> {
     let bus = PrivateBus::start();
     let recorder = Recorder::start(&bus.address).await;
     let mut h = engine_on(&bus, NotifySettings::default());
-    let url = serve(BURST, Duration::ZERO, |n| {
+    let url = paced_server(BURST, Duration::ZERO, AFTER_BURST_WINDOW, |n| {
         format!("id: {n}\ndata: build {n} passed\n\n")
     })
     .await;

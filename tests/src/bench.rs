@@ -1,4 +1,11 @@
-//! What the benchmarks share: the machine they ran on, read at the start, and their Markdown table.
+//! What the benchmarks share: the machine they ran on, read at the start, their Markdown table,
+//! and a paced SSE server for latency figures.
+
+use std::time::Duration;
+
+use herald_engine::demo::http;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 
 /// The `q` quantile (0–1) of `sorted` microseconds, in milliseconds (nearest rank).
 pub fn quantile_ms(sorted: &[u64], q: f64) -> f64 {
@@ -48,4 +55,41 @@ impl Machine {
             println!("| {figure} | {value} | {how} |");
         }
     }
+}
+
+/// A one-connection SSE server for latency figures: a comment at once, then after `start_after`
+/// (past the catch-up window a connection opens with, so what follows is live) `events` from
+/// `event(n)`, each after `pace` (zero: all in one write). `event` may put the write time
+/// (`crate::wall_us`) in the event, so the receiver can tell each one's delay. Returns its URL.
+pub async fn paced_server(
+    events: u64,
+    pace: Duration,
+    start_after: Duration,
+    event: fn(u64) -> String,
+) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        http::read_request(&mut socket).await.unwrap();
+        let _ = socket.set_nodelay(true);
+        let head = http::stream_head("text/event-stream");
+        socket.write_all(head.as_bytes()).await.unwrap();
+        socket.write_all(b": open\n\n").await.unwrap();
+        tokio::time::sleep(start_after).await;
+        if pace.is_zero() {
+            let body: String = (1..=events).map(event).collect();
+            let _ = socket.write_all(body.as_bytes()).await;
+        } else {
+            let mut tick = tokio::time::interval(pace);
+            for n in 1..=events {
+                tick.tick().await;
+                if socket.write_all(event(n).as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        }
+        std::future::pending::<()>().await;
+    });
+    format!("http://{addr}/bench")
 }

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::app::{Home, herald_binary};
 use crate::dbus::{PrivateBus, Recorder};
+use crate::numbered::{NumberedOptions, NumberedServer};
 use crate::server::dead_port;
 use crate::webdriver::{Driver, Element, Session};
 
@@ -206,6 +207,17 @@ impl App {
         self.session.script(&script).await;
     }
 
+    /// Waits until the timeline counts `n` events. The count is in the user's locale
+    /// ("100,000", "100.000", "100000"): the digits are compared.
+    pub async fn wait_count(&self, n: u64) {
+        let want = n.to_string();
+        self.wait_text("#timeline-count", &format!("{n} events"), |t| {
+            let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+            t.ends_with(" events") && digits == want
+        })
+        .await;
+    }
+
     /// Saves a screenshot under the build's `e2e/` folder, once the last change has painted.
     pub async fn screenshot(&self, name: &str) {
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -216,4 +228,29 @@ impl App {
 /// Where the end-to-end run leaves its screenshots.
 pub fn screenshot_dir() -> PathBuf {
     herald_binary().parent().unwrap().join("e2e")
+}
+
+/// A settings file with one feed (the current format).
+pub fn one_feed_settings(id: &str, name: &str, url: &str) -> String {
+    serde_json::json!({"version": 4, "feeds": [{"id": id, "name": name, "url": url}]}).to_string()
+}
+
+/// A home subscribed to one feed, "Many", of `total` numbered events sent as fast as the server
+/// can: a big store to fill. The server must live as long as the feed should.
+pub async fn many_events(total: u64) -> (NumberedServer, Home) {
+    let server = NumberedServer::start(NumberedOptions {
+        total,
+        pause_chance: 0.0,
+        replay_chance: 0.0,
+        burst: 64..=256,
+        ..NumberedOptions::default()
+    })
+    .await;
+    let home = Home::new();
+    home.write_settings(&one_feed_settings(
+        "many00000001",
+        "Many",
+        &server.url("/many"),
+    ));
+    (server, home)
 }

@@ -190,6 +190,17 @@ impl Session {
         .expect("script")
     }
 
+    /// Resizes the window (the platform may round or refuse; the result is what it did).
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Value {
+        self.call(
+            reqwest::Method::POST,
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )
+        .await
+        .unwrap_or_else(Value::String)
+    }
+
     /// Saves a PNG screenshot of the window to `path`.
     pub async fn screenshot(&self, path: &Path) {
         let value = self

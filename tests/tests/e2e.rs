@@ -30,7 +30,12 @@ fn journey_rows(feed: &str) -> Vec<Row> {
         kind: kind.into(),
         text: text.into(),
         id: id.into(),
-        title: feed.into(),
+        // Untitled data is titled as its notification: the feed, and a type other than message.
+        title: if kind == "message" {
+            feed.into()
+        } else {
+            format!("{feed} · {kind}")
+        },
     };
     vec![
         row("message", "third <b>not bold</b>", "3"),

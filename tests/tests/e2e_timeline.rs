@@ -5,37 +5,16 @@
 use std::time::Duration;
 
 use herald_tests::app::Home;
-use herald_tests::numbered::{NumberedOptions, NumberedServer};
 use herald_tests::server::{Reply, TestServer};
-use herald_tests::ui::{App, WAIT};
-use serde_json::Value;
-
-/// Settings with one feed.
-fn one_feed(id: &str, name: &str, url: &str) -> String {
-    serde_json::json!({"version": 2, "feeds": [{"id": id, "name": name, "url": url}]}).to_string()
-}
+use herald_tests::ui::{App, WAIT, many_events, one_feed_settings};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display: run by the end-to-end stage under xvfb-run"]
 async fn a_store_of_100000_events_scrolls_to_the_bottom_with_few_rows_in_the_dom() {
-    let server = NumberedServer::start(NumberedOptions {
-        total: 100_000,
-        pause_chance: 0.0,
-        replay_chance: 0.0,
-        burst: 64..=256,
-        ..NumberedOptions::default()
-    })
-    .await;
-    let home = Home::new();
-    home.write_settings(&one_feed("many00000001", "Many", &server.url("/many")));
+    let (_server, home) = many_events(100_000).await;
     let app = App::launch(&home).await;
     let s = &app.session;
-    // The count is in the user's locale ("100,000", "100.000", "100000"): compare the digits.
-    app.wait_text("#timeline-count", "every event counted", |t| {
-        let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-        t.ends_with(" events") && digits == "100000"
-    })
-    .await;
+    app.wait_count(100_000).await;
     assert_eq!(app.wait_for_rows(1).await[0].id, "100000");
 
     // Scroll to the very end: the oldest event comes from the store, page by page, and the
@@ -92,7 +71,11 @@ async fn event_data_names_and_links_reach_the_window_as_inert_text() {
     );
     let server = TestServer::always(Reply::stream(body).held_open()).await;
     let home = Home::new();
-    home.write_settings(&one_feed("xss000000001", "<b>Evil</b> feed", &server.url()));
+    home.write_settings(&one_feed_settings(
+        "xss000000001",
+        "<b>Evil</b> feed",
+        &server.url(),
+    ));
     let app = App::launch(&home).await;
     let s = &app.session;
     let rows = app.wait_for_rows(2).await;
@@ -160,7 +143,7 @@ async fn muting_a_feed_stops_its_notifications_but_not_its_events() {
     )
     .await;
     let home = Home::new();
-    home.write_settings(&one_feed("ticks0000001", "Ticks", &server.url()));
+    home.write_settings(&one_feed_settings("ticks0000001", "Ticks", &server.url()));
     let app = App::launch(&home).await;
     app.recorder.wait_for(2, WAIT).await;
 
@@ -239,6 +222,16 @@ async fn screenshots_of_the_main_screens_light_and_dark() {
         app.screenshot(&format!("editor-{theme}.png")).await;
         app.click("#editor-cancel").await;
     }
-    let _: Value = s.script("return true").await;
+    // The narrowest window Herald allows (tauri.conf.json minWidth): everything still fits.
+    s.set_window_size(640, 600).await;
+    herald_tests::eventually_async("the window at 640 px", WAIT, || async {
+        s.script("return window.innerWidth").await == 640
+    })
+    .await;
+    let overflow = s
+        .script("return document.documentElement.scrollWidth - window.innerWidth")
+        .await;
+    assert_eq!(overflow, 0, "nothing sticks out sideways at 640 px");
+    app.screenshot("timeline-narrow.png").await;
     app.close().await;
 }

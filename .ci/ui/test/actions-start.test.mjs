@@ -144,6 +144,32 @@ describe("activate (a clicked notification)", () => {
     assert.deepEqual({ ...state().timeline.filter }, { feed: null, type: null, unread: false, text: "" });
     assert.equal(state().timeline.selected, 9);
   });
+
+  test("an event a search hides: the search is cleared too", async () => {
+    const { actions, fake, state, timers } = await setupActions({ listEvents: (q) => (q.text ? [] : [ev(9), ev(5)]) });
+    await actions.start();
+    actions.timeline.search("nothing matches");
+    timers.run();
+    await settle();
+    assert.equal(state().timeline.filter.text, "nothing matches");
+    fake.clear();
+    await actions.activate({ feedId: "f1", seq: 9 });
+    assert.deepEqual(fake.argsOf("listEvents"), [[{ limit: 100 }]]);
+    assert.equal(state().search.text, "");
+    assert.equal(state().timeline.filter.text, "");
+    assert.equal(state().timeline.selected, 9);
+  });
+
+  test("after a filter is cleared again, a loaded event opens without a reload", async () => {
+    const { actions, fake, state } = await setupActions({ listEvents: [ev(2), ev(1)] });
+    await actions.start();
+    await actions.timeline.setFilter({ unread: true });
+    await actions.timeline.setFilter({ unread: false });
+    fake.clear();
+    await actions.activate({ feedId: "f1", seq: 1 });
+    assert.ok(!fake.names().includes("listEvents"), "the unfiltered timeline already shows it");
+    assert.equal(state().timeline.selected, 1);
+  });
 });
 
 test("tick advances the clock only while something follows it", async () => {

@@ -193,3 +193,24 @@ describe("save outcome and rule", () => {
     assert.equal(editor.confirmDelete(e, true).confirmDelete, true);
   });
 });
+
+describe("the last test goes stale when the connection changes", () => {
+  const tested = () => editor.setTest(editor.forNew({ url: "https://a.example/sse" }), { state: "done", result: null, error: "x" });
+  for (const [what, change, stale] of [
+    ["the URL", (e) => editor.setField(e, "url", "https://b.example/sse"), true],
+    ["the CA file", (e) => editor.setField(e, "caCert", "/ca.pem"), true],
+    ["the resume mode", (e) => editor.setField(e, "resume", "lastEventId"), true],
+    ["a header", (e) => editor.setHeader(e, 0, { name: "Authorization" }), true],
+    ["the name", (e) => editor.setField(e, "name", "Builds"), false],
+  ]) {
+    test(`${what}: ${stale ? "cleared" : "kept"}`, () => {
+      const after = change(tested());
+      assert.equal(after.test.state, stale ? "idle" : "done");
+    });
+  }
+
+  test("a test still running is not forgotten", () => {
+    const running = editor.setTest(editor.forNew(), { state: "running", result: null, error: null });
+    assert.equal(editor.setField(running, "url", "https://c.example").test.state, "running");
+  });
+});

@@ -1,7 +1,7 @@
 // render/message.js: what an event says (ntfy, Gotify, other JSON, text) and which URLs are links.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { describe as read, summaryLine, webUrl, PRIORITY_NAMES } from "../../../ui/js/render/message.js";
+import { describe as read, summaryLine, titleOf, webUrl, PRIORITY_NAMES } from "../../../ui/js/render/message.js";
 
 const json = (value) => JSON.stringify(value);
 
@@ -205,4 +205,21 @@ describe("summaryLine", () => {
   test("priority names follow ntfy's 1–5", () => {
     assert.deepEqual(PRIORITY_NAMES.slice(1), ["min", "low", "default", "high", "max"]);
   });
+});
+
+describe("titleOf (as the notification template titles an event)", () => {
+  for (const [data, type, want] of [
+    ['{"title":"Deploy","message":"ok"}', "deploy", "Deploy"],
+    ['{"message":"ok"}', "message", "Builds"],
+    ["plain text", "deploy", "Builds · deploy"],
+    ["plain text", "", "Builds"],
+    ['{"a":1}', "update", "Builds · update"],
+  ]) {
+    test(`${data} (${type || "no type"}) → ${want}`, () => assert.equal(titleOf(read(data), "Builds", type), want));
+  }
+});
+
+test("an ntfy view action's name is read like the template reads it (trimmed, any case)", () => {
+  const d = read(JSON.stringify({ message: "m", actions: [{ action: " View ", label: "Open", url: "https://x.example/" }] }));
+  assert.deepEqual(d.links, [{ label: "Open", url: "https://x.example/" }]);
 });

@@ -173,7 +173,8 @@ export function createEditorActions(ctx, timeline) {
           return false;
         }
       }
-      store.change("editor", (s) => editor.saved(s, feed));
+      // A rule edited while saving is not saved yet: it stays marked as changed.
+      store.change("editor", (s) => ({ ...editor.saved(s, feed), ruleChanged: s.rule !== e.rule }));
       await timeline.showFeed(feed.id, true);
       return true;
     },

@@ -5,6 +5,7 @@
 
 import * as app from "../state/app.js";
 import * as feeds from "../state/feeds.js";
+import * as search from "../state/search.js";
 import * as settings from "../state/settings.js";
 import * as timeline from "../state/timeline.js";
 import { createContext } from "./context.js";
@@ -69,8 +70,12 @@ export function createActions(store, api, timers) {
     async activate(target) {
       store.change("app", (a) => app.show(a, "timeline"));
       const t = store.get().timeline;
-      if (target.seq !== null && timeline.indexOf(t, target.seq) < 0 && t.filter !== timeline.NO_FILTER) {
-        await timelineActions.setFilter({ feed: null, type: null, unread: false });
+      const { feed, type, unread, text } = t.filter;
+      const filtered = feed !== null || type !== null || unread || text.trim() !== "";
+      // An event the filter or search hides: show every feed's newest events instead.
+      if (target.seq !== null && timeline.indexOf(t, target.seq) < 0 && filtered) {
+        store.change("search", (s) => search.setText(s, ""));
+        await timelineActions.setFilter({ feed: null, type: null, unread: false, text: "" });
       }
       timelineActions.select(target.seq);
     },

@@ -111,8 +111,9 @@ export function createTimelineActions(ctx) {
     reload: () => reload(store.get().timeline.filter),
 
     /**
-     * Changes the filter (feed, type, unread) and reads the rows for it.
-     * @param {Partial<Omit<Filter, "text">>} change
+     * Changes the filter (feed, type, unread; the search text is the search box's) and reads
+     * the rows for it.
+     * @param {Partial<Filter>} change
      * @returns {Promise<void>}
      */
     setFilter(change) {

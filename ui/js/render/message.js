@@ -120,7 +120,7 @@ function ntfy(object, message) {
     if (!action || typeof action !== "object") continue;
     const a = /** @type {Record<string, unknown>} */ (action);
     const url = webUrl(a.url);
-    if (String(a.action ?? "").toLowerCase() === "view" && url && typeof a.label === "string") {
+    if (String(a.action ?? "").trim().toLowerCase() === "view" && url && typeof a.label === "string") {
       links.push({ label: a.label, url });
     }
   }
@@ -198,4 +198,17 @@ export const PRIORITY_NAMES = ["", "min", "low", "default", "high", "max"];
 export function summaryLine(d, data) {
   if (d.kind === "json") return data.replace(/\s+/gu, " ").slice(0, 300);
   return d.message.replace(/\s+/gu, " ").trim().slice(0, 300);
+}
+
+/**
+ * The title an event shows: its own, else the feed's name, with the event type when it is not
+ * the default (as the notification template titles it).
+ * @param {Described} d
+ * @param {string} feedName
+ * @param {string} type
+ * @returns {string}
+ */
+export function titleOf(d, feedName, type) {
+  if (d.title) return d.title;
+  return type && type !== "message" ? `${feedName} · ${type}` : feedName;
 }

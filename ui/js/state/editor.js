@@ -110,8 +110,12 @@ export function forFeed(feed, rule) {
   };
 }
 
+/** No test run yet, or the form changed since the last one. */
+const NO_TEST = Object.freeze({ state: /** @type {const} */ ("idle"), result: null, error: null });
+
 /**
- * A field was edited: its error line is out of date, and so is the last test.
+ * A field was edited: its error line is out of date, and so is the last test unless the
+ * field has nothing to do with connecting (the name).
  * @param {EditorSlice} e
  * @param {keyof Fields} field
  * @param {string} value
@@ -121,7 +125,8 @@ export function setField(e, field, value) {
   if (e.fields[field] === value) return e;
   const errors = { ...e.errors };
   if (isFormField(field)) delete errors[field];
-  return { ...e, fields: { ...e.fields, [field]: value }, errors };
+  const test = field === "name" || e.test.state === "running" ? e.test : NO_TEST;
+  return { ...e, fields: { ...e.fields, [field]: value }, errors, test };
 }
 
 /**
@@ -140,7 +145,7 @@ export function setHeader(e, index, change) {
   });
   const errors = { ...e.errors };
   delete errors.headers;
-  return { ...e, headers, errors };
+  return { ...e, headers, errors, test: e.test.state === "running" ? e.test : NO_TEST };
 }
 
 /**

@@ -7,7 +7,7 @@
 import { byId, el, setText, show } from "../../dom.js";
 import { eventType, formatDateTime } from "../../format.js";
 import { highlight, linkify } from "../../render/highlight.js";
-import { PRIORITY_NAMES, describe } from "../../render/message.js";
+import { PRIORITY_NAMES, describe, titleOf } from "../../render/message.js";
 import * as timeline from "../../state/timeline.js";
 
 /** @typedef {import("../../state/store.js").Store} Store */
@@ -76,7 +76,15 @@ export function mountDetail(store, actions) {
   /** @type {string[]} */
   let shownTerms = [];
 
-  close.addEventListener("click", () => actions.timeline.select(null));
+  /** Closes the details and puts the keyboard back on the list. */
+  const closeDetails = () => {
+    actions.timeline.select(null);
+    byId("timeline", HTMLDivElement).focus();
+  };
+  close.addEventListener("click", closeDetails);
+  pane.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") closeDetails();
+  });
   copyButton.addEventListener("click", async () => {
     const ok = await copy(json.textContent ?? "");
     setText(copyButton, ok ? "Copied" : "Copy failed");
@@ -103,7 +111,7 @@ export function mountDetail(store, actions) {
     shownTerms = state.search.terms;
     const d = describe(ev.data);
     const terms = state.search.terms;
-    writeRich(title, d.title ?? ev.feedName, terms);
+    writeRich(title, titleOf(d, ev.feedName, ev.type), terms);
     const flags = [ev.catchUp ? "caught up after a reconnect" : "", ev.silenced ? "silenced" : ""].filter(Boolean);
     setText(
       meta,

@@ -248,7 +248,11 @@ export function mountTimeline(store, actions) {
     // Keep the rows on screen where they are when new ones arrive above them.
     const added = t.generation === seen.generation ? t.live.length - seen.live : 0;
     if (t.generation !== seen.generation) list.scrollTop = 0;
-    else if (added > 0 && list.scrollTop > 0) list.scrollTop += added * ROW_HEIGHT * (windowAt(total, 0, 1).height / (total * ROW_HEIGHT));
+    else if (added > 0 && list.scrollTop > 0) {
+      // Rows on screen stay put. The paint below (not a scroll) takes the new position as the
+      // reference, so the rows that arrived above are not taken as scrolled past (read).
+      list.scrollTop += added * ROW_HEIGHT * (windowAt(total, 0, 1).height / (total * ROW_HEIGHT));
+    }
     const selectedChanged = t.selected !== seen.selected;
     seen = { ...seen, generation: t.generation, live: t.live.length, selected: t.selected };
 

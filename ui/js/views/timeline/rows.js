@@ -6,7 +6,7 @@
 import { el, setAttr, setText } from "../../dom.js";
 import { dayLabel, eventType, formatDateTime, formatShortTime } from "../../format.js";
 import { highlight } from "../../render/highlight.js";
-import { PRIORITY_NAMES, describe, summaryLine } from "../../render/message.js";
+import { PRIORITY_NAMES, describe, summaryLine, titleOf } from "../../render/message.js";
 
 /** @typedef {import("../../types.js").EventRecord} EventRecord */
 
@@ -113,7 +113,7 @@ export function fillRow(row, ev, ctx) {
   setAttr(row.time, "title", formatDateTime(ev.receivedAt));
   setText(row.priority, d.priority === 3 ? "" : PRIORITY_NAMES[d.priority]);
   row.priority.dataset.priority = String(d.priority);
-  writeHighlighted(row.title, d.title ?? ev.feedName, ctx.terms);
+  writeHighlighted(row.title, titleOf(d, ev.feedName, ev.type), ctx.terms);
   row.tags.replaceChildren(...d.tags.slice(0, 4).map((tag) => el("li", { className: "tag", text: tag })));
   setText(row.feed, ev.feedName);
   const type = eventType(ev.type);
