@@ -119,8 +119,11 @@ export function mountEditor(store, actions) {
   /** @type {{ node: HTMLLIElement, name: HTMLInputElement, value: HTMLInputElement }[]} */
   const rowNodes = [];
 
+  // `change` too: clearing a field (e.g. by the browser's own controls) may fire only that.
   for (const [field, input] of Object.entries(inputs)) {
-    input.addEventListener("input", () => actions.editor.setField(/** @type {keyof Fields} */ (field), input.value));
+    const edited = () => actions.editor.setField(/** @type {keyof Fields} */ (field), input.value);
+    input.addEventListener("input", edited);
+    input.addEventListener("change", edited);
   }
   resume.addEventListener("change", () => actions.editor.setField("resume", resume.value));
   addHeader.addEventListener("click", () => {
@@ -198,8 +201,10 @@ export function mountEditor(store, actions) {
       const name = el("input", { className: "header-name", attrs: { type: "text", placeholder: "Name", spellcheck: "false", autocomplete: "off", "aria-label": `Header ${i + 1} name` } });
       const value = el("input", { className: "header-value", attrs: { type: "password", placeholder: "Value", spellcheck: "false", autocomplete: "off", "aria-label": `Header ${i + 1} value` } });
       const remove = el("button", { className: "button ghost small", text: "Remove", attrs: { type: "button", "aria-label": `Remove header ${i + 1}` } });
-      name.addEventListener("input", () => actions.editor.setHeader(i, { name: name.value }));
-      value.addEventListener("input", () => actions.editor.setHeader(i, { value: value.value }));
+      for (const kind of ["input", "change"]) {
+        name.addEventListener(kind, () => actions.editor.setHeader(i, { name: name.value }));
+        value.addEventListener(kind, () => actions.editor.setHeader(i, { value: value.value }));
+      }
       value.addEventListener("focus", () => (value.type = "text"));
       value.addEventListener("blur", () => (value.type = "password"));
       remove.addEventListener("click", () => actions.editor.removeHeader(i));

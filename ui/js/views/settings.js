@@ -129,8 +129,16 @@ export function mountSettings(store, actions) {
     const fresh = !last || last.settings.notify !== s.notify || last.settings.general !== s.general;
     last = state;
 
-    setText(health, s.health === null ? "" : s.health.problem === null ? "Notifications work." : `Notifications do not work: ${s.health.problem}`);
-    health.dataset.ok = String(s.health?.problem === null);
+    // Never empty, so the buttons below it do not move when the answer comes.
+    setText(
+      health,
+      s.health === null
+        ? "Checking whether notifications work…"
+        : s.health.problem === null
+          ? "Notifications work."
+          : `Notifications do not work: ${s.health.problem}`,
+    );
+    health.dataset.ok = s.health === null ? "unknown" : String(s.health.problem === null);
     for (const [section, node] of Object.entries(outcomes)) {
       const outcome = s.outcomes[/** @type {Section} */ (section)];
       setText(node, outcome?.text ?? "");
