@@ -14,24 +14,17 @@ import { mountSidebar } from "./views/sidebar.js";
 import { mountTimeline } from "./views/timeline/index.js";
 
 /**
- * Renders at the next animation frame, so every IPC message within a frame costs one render.
- * The timeout is a floor: some webviews pause animation frames while the window is hidden,
- * and the state on screen must still catch up (e.g. for tests driving a background window).
+ * Renders once the current task is done: every change an IPC message (or a burst of them in
+ * one task) makes costs one render, and the rows are in the DOM for the very next frame. The
+ * backend already sends live events at most once a frame (bridge.rs), so this never renders
+ * more often than the screen refreshes for them; waiting for an animation frame as well cost
+ * a frame of latency (BENCHMARKS.md, the window).
  * @param {() => void} flush
  */
-function nextFrame(flush) {
-  let done = false;
-  const run = () => {
-    if (done) return;
-    done = true;
-    flush();
-  };
-  requestAnimationFrame(run);
-  setTimeout(run, 100);
-}
+const soon = (flush) => queueMicrotask(flush);
 
 applyRememberedTheme();
-const store = createStore({ now: Date.now(), schedule: nextFrame });
+const store = createStore({ now: Date.now(), schedule: soon });
 const actions = createActions(store, ipc);
 
 mountNotices(store, actions);

@@ -2,6 +2,8 @@
 // What a feed's status looks like to the user: the sentence in `.feed-status` and the short
 // chip label. Pure (the clock is a parameter) so every state is unit-tested in node.
 
+import { formatShortTime, formatWeekday, sameDay } from "./format.js";
+
 /** @typedef {import("./types.js").FeedStatus} FeedStatus */
 /** @typedef {import("./types.js").FeedError} FeedError */
 
@@ -146,9 +148,6 @@ export function feedBadge(status, mute, now) {
  * @returns {string}
  */
 export function formatClock(at, now) {
-  const when = new Date(at);
-  const time = when.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
-  return when.toDateString() === new Date(now).toDateString()
-    ? time
-    : `${when.toLocaleDateString(undefined, { weekday: "short" })} ${time}`;
+  const time = formatShortTime(at);
+  return sameDay(at, now) ? time : `${formatWeekday(at)} ${time}`;
 }
