@@ -366,5 +366,17 @@ async fn the_cli_reaches_the_running_app_and_a_second_launch_hands_over() {
         1,
         "the second launch ran no feeds of its own"
     );
+
+    // `herald quit`: the app quits cleanly and the command returns once it has.
+    let quit = herald_tests::app::assert_success(&home.run(&["quit"]).await);
+    assert!(quit.contains("Herald has quit"), "{quit}");
+    let again = herald_tests::app::assert_success(&home.run(&["quit"]).await);
+    assert!(again.contains("Herald is not running"), "{again}");
+    let history = home.run(&["history", "--json"]).await;
+    let stdout = String::from_utf8_lossy(&history.stdout);
+    assert!(
+        stdout.contains("via the cli"),
+        "the event was saved: {stdout}"
+    );
     app.close().await;
 }

@@ -5,6 +5,7 @@
 //!   when there is one, else on the settings file under the instance lock.
 //! - [`history`]: `herald history`: the store, read-only, beside a running app or without one.
 //! - [`demo`]: `herald demo-server`.
+//! - [`quit`]: `herald quit`: the running app quits cleanly; the command waits until it has.
 //!
 //! Exit codes: 0 done, 1 a runtime failure, 2 bad usage or bad input; the reason is one line
 //! on stderr.
@@ -12,6 +13,7 @@
 mod demo;
 mod feeds;
 mod history;
+mod quit;
 mod tail;
 
 use std::path::PathBuf;
@@ -43,6 +45,8 @@ pub enum Command {
     History(HistoryArgs),
     /// Serve Herald's demo feed (realistic events) on 127.0.0.1.
     DemoServer(DemoArgs),
+    /// Ask the running Herald to quit (feeds closed, everything saved) and wait until it has.
+    Quit,
 }
 
 /// `herald feeds …`.
@@ -167,6 +171,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::Feeds(command) => runtime.block_on(feeds::feeds(command)),
         Command::History(args) => runtime.block_on(history::history(args)),
         Command::DemoServer(args) => runtime.block_on(demo::demo_server(args)),
+        Command::Quit => runtime.block_on(quit::quit()),
     }
 }
 
