@@ -367,6 +367,31 @@ async fn the_cli_reaches_the_running_app_and_a_second_launch_hands_over() {
         "the second launch ran no feeds of its own"
     );
 
+    // A feed whose URL and headers carry secrets: they reach the server, never the log.
+    let secret_url = format!(
+        "http://feeduser:url-password-1@{}/events?token=query-secret-2",
+        server.addr()
+    );
+    herald_tests::app::assert_success(
+        &home
+            .run(&[
+                "feeds",
+                "add",
+                "Secret",
+                &secret_url,
+                "-H",
+                "X-Api-Key: header-secret-3",
+            ])
+            .await,
+    );
+    herald_tests::eventually_async("the secret feed's request", WAIT, || async {
+        server
+            .requests()
+            .iter()
+            .any(|r| r.header("x-api-key") == Some("header-secret-3"))
+    })
+    .await;
+
     // `herald quit`: the app quits cleanly and the command returns once it has.
     let quit = herald_tests::app::assert_success(&home.run(&["quit"]).await);
     assert!(quit.contains("Herald has quit"), "{quit}");
@@ -378,5 +403,17 @@ async fn the_cli_reaches_the_running_app_and_a_second_launch_hands_over() {
         stdout.contains("via the cli"),
         "the event was saved: {stdout}"
     );
+    let logs = home.data().join("herald/logs");
+    let mut logged = String::new();
+    for entry in std::fs::read_dir(&logs).expect("the app's log folder") {
+        logged += &std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    }
+    assert!(
+        logged.contains("feed added"),
+        "the log is the app's: {logged}"
+    );
+    for secret in ["url-password-1", "query-secret-2", "header-secret-3"] {
+        assert!(!logged.contains(secret), "{secret} in the log:\n{logged}");
+    }
     app.close().await;
 }
