@@ -7,7 +7,6 @@
  * rows on every scroll. One instance each keeps both the time and the memory flat.
  */
 const FORMATS = {
-  time: new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" }),
   shortTime: new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" }),
   dateTime: new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" }),
   day: new Intl.DateTimeFormat(undefined, { weekday: "short", day: "numeric", month: "short" }),
@@ -15,34 +14,6 @@ const FORMATS = {
   weekday: new Intl.DateTimeFormat(undefined, { weekday: "short" }),
   number: new Intl.NumberFormat(),
 };
-
-/** Event data longer than this many lines starts collapsed behind "Show more". */
-export const COLLAPSE_LINES = 6;
-/** …or longer than this many characters (one huge JSON line is as tall as many lines). */
-export const COLLAPSE_CHARS = 600;
-
-/**
- * Whether an event's data should start collapsed.
- * @param {string} data
- * @returns {boolean}
- */
-export function isLongData(data) {
-  if (data.length > COLLAPSE_CHARS) return true;
-  let lines = 1;
-  for (let i = 0; i < data.length; i++) {
-    if (data.charCodeAt(i) === 10 && ++lines > COLLAPSE_LINES) return true;
-  }
-  return false;
-}
-
-/**
- * The header names of a feed for the feed list (the backend never sends their values).
- * @param {string[] | undefined} names
- * @returns {string} e.g. "Authorization, X-Api-Key", or "" when there are none
- */
-export function headerNames(names) {
-  return (names ?? []).join(", ");
-}
 
 /**
  * An SSE event without an `event:` field has type "message" (HTML spec, "dispatch the
@@ -52,15 +23,6 @@ export function headerNames(names) {
  */
 export function eventType(type) {
   return type || "message";
-}
-
-/**
- * Local wall-clock time of an event, e.g. "14:03:27".
- * @param {number} ms since epoch
- * @returns {string}
- */
-export function formatTime(ms) {
-  return FORMATS.time.format(ms);
 }
 
 /**

@@ -1,6 +1,6 @@
 // @ts-check
-// What a feed's status looks like to the user: the sentence in `.feed-status` and the short
-// chip label. Pure (the clock is a parameter) so every state is unit-tested in node.
+// What a feed's status looks like to the user: the sentence (tooltips, the timeline title) and the
+// sidebar's dot and label. Pure (the clock is a parameter) so every state is unit-tested in node.
 
 import { formatShortTime, formatWeekday, sameDay } from "./format.js";
 
@@ -39,16 +39,6 @@ function stoppedText(reason) {
 }
 
 /**
- * True when the feed is stopped (paused by the user or stopped by the server), so the
- * settings offer "Resume" instead of "Pause".
- * @param {FeedStatus | undefined} status
- * @returns {boolean}
- */
-export function isStopped(status) {
-  return status?.state === "stopped";
-}
-
-/**
  * The full status sentence, e.g. "Reconnecting in 4s — connection refused".
  * @param {FeedStatus | undefined} status
  * @param {number} now ms since epoch, for the countdown
@@ -78,28 +68,6 @@ export function statusText(status, now) {
     default:
       // A state added on the Rust side before the UI learned it: show it rather than nothing.
       return String(/** @type {{ state?: unknown }} */ (status).state ?? "Unknown");
-  }
-}
-
-/**
- * The one- or two-word label on a status chip.
- * @param {FeedStatus | undefined} status
- * @returns {string}
- */
-export function statusLabel(status) {
-  switch (status?.state) {
-    case "connecting":
-      return "Connecting…";
-    case "live":
-      return "Live";
-    case "backoff":
-      return "Reconnecting";
-    case "needsAttention":
-      return "Needs attention";
-    case "stopped":
-      return status.reason === "user" ? "Paused" : "Stopped";
-    default:
-      return "Unknown";
   }
 }
 

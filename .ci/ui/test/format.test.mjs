@@ -1,27 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { COLLAPSE_CHARS, COLLAPSE_LINES, count, dayLabel, eventType, headerNames, isLongData, plural, sameDay } from "../../../ui/js/format.js";
-
-const long = [
-  // [name, data, collapsed?]
-  ["empty", "", false],
-  ["one line", "hello", false],
-  ["exactly the line limit", Array(COLLAPSE_LINES).fill("x").join("\n"), false],
-  ["one line over", Array(COLLAPSE_LINES + 1).fill("x").join("\n"), true],
-  ["exactly the char limit", "x".repeat(COLLAPSE_CHARS), false],
-  ["one char over", "x".repeat(COLLAPSE_CHARS + 1), true],
-];
-for (const [name, data, want] of long) {
-  test(`isLongData: ${name}`, () => {
-    assert.equal(isLongData(data), want);
-  });
-}
-
-test("headerNames lists the names", () => {
-  assert.equal(headerNames(["Authorization", "X-Api-Key"]), "Authorization, X-Api-Key");
-  assert.equal(headerNames([]), "");
-  assert.equal(headerNames(undefined), "");
-});
+import { count, dayLabel, eventType, plural, sameDay } from "../../../ui/js/format.js";
 
 test("an empty event type reads as message", () => {
   assert.equal(eventType(""), "message");

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { feedBadge, formatClock, isCountingDown, isStopped, secondsUntil, statusLabel, statusText } from "../../../ui/js/status.js";
+import { feedBadge, formatClock, isCountingDown, secondsUntil, statusText } from "../../../ui/js/status.js";
 
 const NOW = 1_700_000_000_000;
 const err = (message, hint) => ({ kind: "http", message, status: 503, hint });
 
 const cases = [
-  // [status, expected .feed-status text, expected chip label]
+  // [status, expected status text, short label (no view shows it any more)]
   [{ state: "connecting", attempt: 1 }, "Connecting…", "Connecting…"],
   [{ state: "connecting", attempt: 0, reason: "the computer woke from sleep" }, "Connecting… (the computer woke from sleep)", "Connecting…"],
   [{ state: "connecting", attempt: 0, reason: "you asked to reconnect" }, "Connecting… (you asked to reconnect)", "Connecting…"],
@@ -28,10 +28,9 @@ const cases = [
   [undefined, "Unknown", "Unknown"],
 ];
 
-for (const [status, text, label] of cases) {
+for (const [status, text] of cases) {
   test(`status ${status?.state ?? "missing"}${status?.reason ? ` (${status.reason})` : ""} reads "${text}"`, () => {
     assert.equal(statusText(status, NOW), text);
-    assert.equal(statusLabel(status), label);
   });
 }
 
@@ -42,13 +41,6 @@ test("only backoff counts down", () => {
   }
 });
 
-test("a feed is stopped, so offers Resume, when paused or stopped by the server", () => {
-  assert.equal(isStopped({ state: "stopped", reason: "user" }), true);
-  assert.equal(isStopped({ state: "stopped", reason: "server" }), true);
-  for (const status of [{ state: "connecting", attempt: 0, reason: "you asked to reconnect" }, { state: "live", since: 0 }, { state: "needsAttention", nextTryAt: 0, error: err("x") }, undefined]) {
-    assert.equal(isStopped(status), false);
-  }
-});
 
 const seconds = [
   // [at - now in ms, expected whole seconds]

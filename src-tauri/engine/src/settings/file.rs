@@ -106,7 +106,7 @@ impl SettingsFile {
                 Ok(Upgraded::Current(settings) | Upgraded::Newer(settings, _)) => Ok(settings),
                 Err(why) => Err(SettingsError::Unreadable {
                     path: self.path.clone(),
-                    why: without_values(&why),
+                    why: without_values(&why.to_string()),
                 }),
             },
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Settings::default()),
@@ -153,7 +153,7 @@ impl SettingsFile {
             }
             Err(why) => {
                 let aside = self.move_aside()?;
-                let why = without_values(&why);
+                let why = without_values(&why.to_string());
                 tracing::warn!(path = %aside.display(), %why, "settings file was corrupt");
                 let message = format!(
                     "Your settings file could not be read ({why}). It was kept as {} \
@@ -224,6 +224,21 @@ enum Upgraded {
     Newer(Settings, u64),
 }
 
+/// Why a settings file's text is not settings. Its message may quote values from the file
+/// (serde's do): [`without_values`] takes them out before anyone sees it.
+#[derive(Debug, thiserror::Error)]
+enum Malformed {
+    /// Not JSON, or JSON that is not this build's settings (serde says where).
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    /// JSON, but not an object.
+    #[error("the file does not hold a settings object")]
+    NotAnObject,
+    /// `version` is there but no whole number.
+    #[error("`version` is not a number")]
+    BadVersion,
+}
+
 /// Reads a settings file of any version into this build's format.
 ///
 /// - 1 → 2: `retention` (a default for every feed) and per-feed `retention` and `resume` were
@@ -236,18 +251,16 @@ enum Upgraded {
 ///
 /// A later step that has to rewrite fields would edit the parsed JSON before the final read;
 /// until one does, the file is read straight from its text, so errors keep their line numbers.
-fn upgrade(text: &[u8]) -> Result<Upgraded, String> {
-    let value: serde_json::Value = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+fn upgrade(text: &[u8]) -> Result<Upgraded, Malformed> {
+    let value: serde_json::Value = serde_json::from_slice(text)?;
     let Some(object) = value.as_object() else {
-        return Err("the file does not hold a settings object".to_owned());
+        return Err(Malformed::NotAnObject);
     };
     let version = match object.get("version") {
         None => 1,
-        Some(v) => v
-            .as_u64()
-            .ok_or_else(|| "`version` is not a number".to_owned())?,
+        Some(v) => v.as_u64().ok_or(Malformed::BadVersion)?,
     };
-    let mut settings: Settings = serde_json::from_slice(text).map_err(|e| e.to_string())?;
+    let mut settings: Settings = serde_json::from_slice(text)?;
     if version > u64::from(VERSION) {
         return Ok(Upgraded::Newer(settings, version));
     }
