@@ -487,3 +487,85 @@ async fn notification_rules_are_saved_and_the_preview_renders_the_newest_event()
     assert_eq!(rule.mute, mute);
     assert_eq!(saved.quiet, quiet.quiet);
 }
+
+#[tokio::test]
+async fn pause_all_stops_every_feed_in_one_save_and_resume_all_brings_them_back() {
+    let server = TestServer::always(Reply::stream(": hi\n\n").held_open()).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut h = Harness::builder().home(home.path()).start();
+    for name in ["One", "Two"] {
+        let draft = FeedDraft {
+            name: name.into(),
+            url: server.url(),
+            ..Default::default()
+        };
+        h.engine.add_feed(draft).await.unwrap();
+        h.next_status("live", |s| matches!(s, FeedStatus::Live { .. }))
+            .await;
+    }
+    h.engine.set_all_paused(true).await.unwrap();
+    let feeds = h.engine.list_feeds().await.unwrap();
+    assert!(feeds.iter().all(|f| f.paused), "{feeds:?}");
+    let settings = std::fs::read_to_string(home.path().join("settings.json")).unwrap();
+    assert_eq!(
+        settings.matches("\"paused\": true").count(),
+        2,
+        "{settings}"
+    );
+    for _ in 0..2 {
+        h.next_status("paused", |s| {
+            matches!(
+                s,
+                FeedStatus::Stopped {
+                    reason: StopReason::User
+                }
+            )
+        })
+        .await;
+    }
+    h.engine.set_all_paused(false).await.unwrap();
+    for _ in 0..2 {
+        h.next_status("live again", |s| matches!(s, FeedStatus::Live { .. }))
+            .await;
+    }
+    assert_eq!(server.requests().len(), 4, "each feed connected twice");
+}
+
+#[tokio::test]
+async fn a_hint_is_said_once_even_across_a_restart() {
+    use herald_engine::settings::hints::CLOSED_TO_TRAY;
+    let home = tempfile::tempdir().unwrap();
+    let h = Harness::builder().home(home.path()).start();
+    assert!(h.engine.first_time(CLOSED_TO_TRAY).await.unwrap());
+    assert!(!h.engine.first_time(CLOSED_TO_TRAY).await.unwrap());
+    drop(h);
+    let h = Harness::builder().home(home.path()).start();
+    assert!(!h.engine.first_time(CLOSED_TO_TRAY).await.unwrap());
+}
+
+#[tokio::test]
+async fn quiet_for_every_feed_is_saved_and_ends_when_turned_off() {
+    let home = tempfile::tempdir().unwrap();
+    let h = Harness::builder().home(home.path()).start();
+    let mute = h.engine.mute_all(MuteFor::Hour).await.unwrap();
+    let Mute::Until { until_ms } = mute else {
+        panic!("an hour's quiet ends: {mute:?}");
+    };
+    let now = herald_engine::time::now_ms();
+    assert!((now + 3_590_000..=now + 3_600_000).contains(&until_ms));
+    drop(h);
+    let h = Harness::builder().home(home.path()).start();
+    let rules = h.engine.notification_settings().await.unwrap();
+    assert_eq!(rules.mute, mute, "kept across a restart");
+    // The settings screen's save of the other rules leaves the quiet alone.
+    h.engine
+        .set_notification_defaults(NotifySettings::default())
+        .await
+        .unwrap();
+    assert_eq!(h.engine.notification_settings().await.unwrap().mute, mute);
+    assert_eq!(h.engine.mute_all(MuteFor::Off).await.unwrap(), Mute::Off);
+    assert_eq!(
+        h.engine.notification_settings().await.unwrap().mute,
+        Mute::Off
+    );
+}

@@ -368,3 +368,42 @@ async fn a_silence_rule_keeps_an_event_from_notifying_but_not_from_the_timeline(
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(recorder.calls().len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_for_every_feed_stores_but_does_not_notify_until_it_is_turned_off() {
+    use herald_engine::engine::MuteFor;
+    let bus = PrivateBus::start();
+    let recorder = Recorder::start(&bus.address).await;
+    let server = serve(&["while quiet", "after quiet"]).await;
+    let mut h = with_rule(&bus, "Ops", &server, FeedRule::default());
+    // Before the first event (a little over a second after the stream opens).
+    h.engine.mute_all(MuteFor::Hour).await.unwrap();
+    let first = h.next_event().await;
+    assert_eq!(first.data, "while quiet");
+    h.engine.mute_all(MuteFor::Off).await.unwrap();
+    let second = h.next_event().await;
+    assert_eq!(second.data, "after quiet");
+    let calls = recorder.wait_for(1, WAIT).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let bodies: Vec<String> = recorder.calls().into_iter().map(|c| c.body).collect();
+    assert_eq!(bodies, ["after quiet"], "{calls:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn herald_tells_the_user_something_past_every_rule() {
+    use herald_engine::engine::MuteFor;
+    let bus = PrivateBus::start();
+    let recorder = Recorder::start(&bus.address).await;
+    let (h, _opener) = harness(&bus);
+    h.engine.mute_all(MuteFor::Forever).await.unwrap();
+    let told = h
+        .engine
+        .tell("Herald is still running".into(), "In the tray.".into())
+        .await
+        .unwrap();
+    assert_eq!(told, Ok(()));
+    let calls = recorder.wait_for(1, WAIT).await;
+    let call = call_with(&calls, "Herald is still running");
+    assert_eq!(call.body, "In the tray.");
+    assert_eq!(call.app_name, APP_NAME);
+}

@@ -73,6 +73,9 @@ pub(super) enum Command {
     Notices(oneshot::Sender<Vec<Notice>>),
     Reconnect(FeedId, oneshot::Sender<Result<(), Error>>),
     SetPaused(FeedId, bool, oneshot::Sender<Result<(), Error>>),
+    SetAllPaused(bool, oneshot::Sender<Result<(), Error>>),
+    /// Records that the user was told `hint`; answers whether this was the first time.
+    FirstTime(&'static str, oneshot::Sender<Result<bool, Error>>),
     UpdateFeed(FeedId, FeedDraft, oneshot::Sender<Result<FeedView, Error>>),
     FindFeed(String, oneshot::Sender<Result<FeedView, Error>>),
     /// A feed's saved configuration, secrets included: for the feed test, never for the UI.
@@ -91,7 +94,9 @@ pub(super) enum NotifyCommand {
     SetFeedRule(FeedId, Box<FeedRule>, oneshot::Sender<Result<(), Error>>),
     SetGlobal(Box<NotifySettings>, oneshot::Sender<Result<(), Error>>),
     Mute(FeedId, MuteFor, oneshot::Sender<Result<Mute, Error>>),
+    MuteAll(MuteFor, oneshot::Sender<Result<Mute, Error>>),
     Test(oneshot::Sender<Result<(), NotifyError>>),
+    Tell(String, String, oneshot::Sender<Result<(), NotifyError>>),
     Health(oneshot::Sender<NotifyHealth>),
 }
 
@@ -254,6 +259,18 @@ impl EngineHandle {
             .await?
     }
 
+    /// Pauses (`true`) or resumes every feed, saved in one write.
+    pub async fn set_all_paused(&self, paused: bool) -> Result<(), Error> {
+        self.call(|reply| Command::SetAllPaused(paused, reply))
+            .await?
+    }
+
+    /// Records in the settings that the user was told `hint` (one of [`crate::settings::hints`]);
+    /// `true` only the first time, so a hint is said once ever.
+    pub async fn first_time(&self, hint: &'static str) -> Result<bool, Error> {
+        self.call(|reply| Command::FirstTime(hint, reply)).await?
+    }
+
     /// Notices raised since startup that the user has to see (e.g. a corrupt settings file).
     pub async fn notices(&self) -> Result<Vec<Notice>, Error> {
         self.call(Command::Notices).await
@@ -286,6 +303,13 @@ impl EngineHandle {
             .await?
     }
 
+    /// Quiets (or unquiets) the notifications of every feed ("Quiet for 1 hour" in the tray);
+    /// returns the mute as saved. A feed's own longer mute still holds.
+    pub async fn mute_all(&self, how_long: MuteFor) -> Result<Mute, Error> {
+        self.call(|reply| Command::Notifications(NotifyCommand::MuteAll(how_long, reply)))
+            .await?
+    }
+
     /// What the feed's newest stored event looks like as a notification with `mapping` (the
     /// editor's live preview); `None` when the feed has no event yet.
     pub async fn preview_notification(
@@ -305,6 +329,17 @@ impl EngineHandle {
     /// Whether notifications work (why not, when they do not).
     pub async fn notification_health(&self) -> Result<NotifyHealth, Error> {
         self.call(|reply| Command::Notifications(NotifyCommand::Health(reply)))
+            .await
+    }
+
+    /// Shows Herald's own notification (not an event's: no rule applies); the error says why it
+    /// could not be shown.
+    pub async fn tell(
+        &self,
+        title: String,
+        body: String,
+    ) -> Result<Result<(), NotifyError>, Error> {
+        self.call(|reply| Command::Notifications(NotifyCommand::Tell(title, body, reply)))
             .await
     }
 

@@ -277,6 +277,18 @@ impl Engine {
             Command::SetPaused(id, paused, reply) => {
                 drop(reply.send(self.set_paused(&id, paused).await));
             }
+            Command::SetAllPaused(paused, reply) => {
+                drop(reply.send(self.set_all_paused(paused).await));
+            }
+            Command::FirstTime(hint, reply) => {
+                let first = self
+                    .settings
+                    .change(&self.file, |s| {
+                        Ok::<_, Error>(s.hints.insert(hint.to_owned()))
+                    })
+                    .await;
+                drop(reply.send(first));
+            }
             Command::UpdateFeed(id, draft, reply) => {
                 drop(reply.send(self.update(&id, draft).await));
             }

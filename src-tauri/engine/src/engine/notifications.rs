@@ -35,6 +35,20 @@ impl Engine {
                 drop(reply.send(saved));
             }
             NotifyCommand::Test(reply) => self.pipeline.send(notify::Input::Test(reply)).await,
+            NotifyCommand::Tell(title, body, reply) => {
+                let tell = notify::Input::Tell { title, body, reply };
+                self.pipeline.send(tell).await;
+            }
+            NotifyCommand::MuteAll(how_long, reply) => {
+                let mute = mute_for(how_long, now_ms());
+                let saved = self
+                    .change_rules(|s| {
+                        s.notifications.mute = mute;
+                        Ok(())
+                    })
+                    .await;
+                drop(reply.send(saved.map(|()| mute)));
+            }
             NotifyCommand::Health(reply) => self.pipeline.send(notify::Input::Health(reply)).await,
             NotifyCommand::Mute(feed, how_long, reply) => {
                 let mute = mute_for(how_long, now_ms());

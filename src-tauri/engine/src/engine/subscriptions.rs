@@ -189,6 +189,27 @@ impl Engine {
         };
         self.feeds.control(id, control).await
     }
+
+    /// Pauses or resumes every feed: one save, then each supervisor told.
+    pub(super) async fn set_all_paused(&mut self, paused: bool) -> Result<(), Error> {
+        let configs = self
+            .settings
+            .change(&self.file, |s| {
+                s.feeds.iter_mut().for_each(|f| f.paused = paused);
+                Ok::<_, Error>(s.feeds.clone())
+            })
+            .await?;
+        for config in &configs {
+            self.feeds.set_config(config);
+            let control = if paused {
+                Control::Pause
+            } else {
+                Control::Resume
+            };
+            self.feeds.control(&config.id, control).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Where feed `id` is in the settings' list.

@@ -49,6 +49,16 @@ pub enum Input {
     Forget(FeedId),
     /// "Send a test notification": the answer says whether it was shown.
     Test(oneshot::Sender<Result<(), NotifyError>>),
+    /// Herald's own word to the user (the window closed to the tray, say): shown in the app's
+    /// slot, past every rule; the answer says whether it was shown.
+    Tell {
+        /// The notification's title.
+        title: String,
+        /// Its body.
+        body: String,
+        /// Whether it was shown.
+        reply: oneshot::Sender<Result<(), NotifyError>>,
+    },
     /// Whether notifications work now.
     Health(oneshot::Sender<NotifyHealth>),
     /// The engine stops: the dispatcher ends (after what was queued before) and answers.
@@ -186,20 +196,29 @@ impl Dispatcher {
             Input::Stop(_) => unreachable!("handled by the loop"),
             Input::Health(reply) => drop(reply.send(self.health())),
             Input::Test(reply) => {
-                let card = Card {
-                    title: "Herald test notification".into(),
-                    body: "Notifications from your feeds will look like this.".into(),
-                    priority: super::Priority::Default,
-                    feed: None,
-                    target: Target::App,
-                    actions: Vec::new(),
-                    seqs: Vec::new(),
-                    category: None,
-                };
-                let shown = self.show(Slot::Test, card).await;
-                let _ = reply.send(shown);
+                let title = "Herald test notification";
+                let body = "Notifications from your feeds will look like this.";
+                let _ = reply.send(self.tell(Slot::Test, title, body).await);
+            }
+            Input::Tell { title, body, reply } => {
+                let _ = reply.send(self.tell(Slot::App, &title, &body).await);
             }
         }
+    }
+
+    /// Shows Herald's own notification in `slot`; a click brings the window forward.
+    async fn tell(&mut self, slot: Slot, title: &str, body: &str) -> Result<(), NotifyError> {
+        let card = Card {
+            title: title.into(),
+            body: body.into(),
+            priority: super::Priority::Default,
+            feed: None,
+            target: Target::App,
+            actions: Vec::new(),
+            seqs: Vec::new(),
+            category: None,
+        };
+        self.show(slot, card).await
     }
 
     /// Template, policy, gate: what the event turns into.
@@ -224,7 +243,7 @@ impl Dispatcher {
                     seq: record.seq,
                     message,
                     catch_up: record.catch_up,
-                    mute: rule.mute,
+                    mute: rule.mute.or(self.rules.mute),
                 };
                 self.gate.offer(now, offer)
             }

@@ -35,7 +35,7 @@ pub fn notification(slot: &Slot, card: &Card, sound: Sound) -> Notification {
     let category = match slot {
         Slot::Connection(_) => "network",
         Slot::Overflow(_) | Slot::Summary(_) => "x-herald.summary",
-        Slot::Silence(_) | Slot::Test => "x-herald.alert",
+        Slot::Silence(_) | Slot::Test | Slot::App => "x-herald.alert",
         Slot::Event(_) | Slot::Group(..) => "x-herald.event",
     };
     let urgency = match slot {

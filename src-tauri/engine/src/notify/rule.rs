@@ -26,6 +26,9 @@ pub struct NotifySettings {
     /// Silence rules for every feed: a title or body containing one (any case) is not notified.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub silence: Vec<String>,
+    /// Quiet for every feed ("Quiet for 1 hour" in the tray): as a feed's mute, for all of them.
+    #[serde(skip_serializing_if = "Mute::is_off")]
+    pub mute: Mute,
 }
 
 impl NotifySettings {
@@ -106,6 +109,18 @@ impl Mute {
     /// Not muted at all.
     pub fn is_off(&self) -> bool {
         *self == Mute::Off
+    }
+
+    /// The longer of two mutes: a feed muted for an hour while every feed is quiet until
+    /// tomorrow is quiet until tomorrow.
+    pub fn or(self, other: Mute) -> Mute {
+        match (self, other) {
+            (Mute::Forever, _) | (_, Mute::Forever) => Mute::Forever,
+            (Mute::Off, other) | (other, Mute::Off) => other,
+            (Mute::Until { until_ms: a }, Mute::Until { until_ms: b }) => {
+                Mute::Until { until_ms: a.max(b) }
+            }
+        }
     }
 
     /// Muted at wall-clock time `now_ms`.
@@ -195,5 +210,22 @@ impl Default for FloodLimits {
             feed_window_secs: 10,
             global_per_minute: 20,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mute;
+
+    #[test]
+    fn the_longer_mute_wins() {
+        let until = |until_ms| Mute::Until { until_ms };
+        assert_eq!(Mute::Off.or(Mute::Off), Mute::Off);
+        assert_eq!(Mute::Off.or(until(5)), until(5));
+        assert_eq!(until(5).or(Mute::Off), until(5));
+        assert_eq!(until(5).or(until(9)), until(9));
+        assert_eq!(until(9).or(until(5)), until(9));
+        assert_eq!(until(9).or(Mute::Forever), Mute::Forever);
+        assert_eq!(Mute::Forever.or(Mute::Off), Mute::Forever);
     }
 }

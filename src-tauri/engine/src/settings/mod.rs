@@ -10,6 +10,8 @@
 pub mod feeds;
 mod file;
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 
 pub use self::file::{Loaded, SettingsError, SettingsFile, project_dirs};
@@ -36,6 +38,16 @@ pub struct Settings {
     /// How the window looks.
     #[serde(default)]
     pub appearance: Appearance,
+    /// The one-time hints the user has been given ([`hints`]), so none is said twice. Names, not
+    /// an enum: a hint a newer Herald knows must not make the file unreadable here.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub hints: BTreeSet<String>,
+}
+
+/// The one-time hints ([`Settings::hints`]).
+pub mod hints {
+    /// "Herald keeps running in the tray": said the first time the window is closed.
+    pub const CLOSED_TO_TRAY: &str = "closedToTray";
 }
 
 /// How the window looks: the UI reads it, the engine only keeps it.
@@ -101,6 +113,7 @@ impl Default for Settings {
             retention: Retention::default(),
             notifications: NotifySettings::default(),
             appearance: Appearance::default(),
+            hints: BTreeSet::new(),
         }
     }
 }

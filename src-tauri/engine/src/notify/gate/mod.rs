@@ -56,6 +56,8 @@ pub enum Slot {
     Silence(FeedId),
     /// "Send a test notification".
     Test,
+    /// Herald's own word to the user (the window closed to the tray).
+    App,
 }
 
 /// What a click on a notification does.
