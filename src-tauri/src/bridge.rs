@@ -41,14 +41,6 @@ struct StatusPayload<'a> {
     status: &'a FeedStatus,
 }
 
-/// The payload of [`ACTIVATE`].
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ActivatePayload<'a> {
-    feed_id: Option<&'a FeedId>,
-    seq: Option<u64>,
-}
-
 /// What the bridge hands the webview.
 enum Out<'a> {
     /// A batch of events, oldest first.
@@ -57,9 +49,17 @@ enum Out<'a> {
     Other(&'a Report),
 }
 
-/// Forwards reports to the UI until the engine stops.
-pub async fn run<R: Runtime>(app: tauri::AppHandle<R>, reports: mpsc::Receiver<Report>) {
-    forward(reports, |out| emit(&app, out)).await;
+/// Forwards reports to the UI until the engine stops, poking the tray after each.
+pub async fn run<R: Runtime>(
+    app: tauri::AppHandle<R>,
+    reports: mpsc::Receiver<Report>,
+    tray: crate::tray::Poke,
+) {
+    forward(reports, |out| {
+        emit(&app, out);
+        tray.poke();
+    })
+    .await;
 }
 
 /// The batching and pacing, apart from Tauri. At most one full batch goes out per frame: under
@@ -113,14 +113,12 @@ fn emit<R: Runtime>(app: &tauri::AppHandle<R>, out: Out<'_>) {
         Out::Other(Report::Silenced(seqs)) => app.emit(SILENCED, seqs),
         Out::Other(Report::Notifications(health)) => app.emit(NOTIFICATIONS, health),
         Out::Other(Report::Activate { feed, seq }) => {
-            crate::lifecycle::show_main_window(app);
-            app.emit(
-                ACTIVATE,
-                ActivatePayload {
-                    feed_id: feed.as_ref(),
-                    seq: *seq,
-                },
-            )
+            let intent = crate::window::Intent {
+                feed: feed.clone(),
+                seq: *seq,
+            };
+            crate::window::open(app, intent);
+            Ok(())
         }
         Out::Other(Report::Event(_)) => unreachable!("events are batched"),
     };

@@ -13,7 +13,7 @@ use herald_engine::settings::GeneralSettings;
 use herald_engine::settings::feeds::{self, Exported, ImportSummary};
 use herald_engine::store::{Query, ReadMark};
 use herald_engine::{EngineHandle, EventRecord, Notice};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::BrowserOpener;
 use crate::error::IpcError;
@@ -112,6 +112,7 @@ pub async fn unread_counts(
 #[tauri::command]
 pub async fn mark_read(
     engine: State<'_, EngineHandle>,
+    tray: State<'_, crate::tray::Poke>,
     seq: Option<u64>,
     feed_id: Option<String>,
 ) -> Result<(), IpcError> {
@@ -120,7 +121,9 @@ pub async fn mark_read(
         (None, Some(feed)) => ReadMark::Feed(FeedId(feed)),
         (None, None) => ReadMark::All,
     };
-    Ok(engine.mark_read(mark).await?)
+    engine.mark_read(mark).await?;
+    tray.poke(); // the unread count beside the icon
+    Ok(())
 }
 
 /// Notices raised since startup.
@@ -235,6 +238,13 @@ pub fn open_log_folder<R: Runtime>(
     app.opener()
         .open_path(info.log_dir.clone(), None::<&str>)
         .map_err(|e| IpcError::failed(format!("The log folder could not be opened: {e}.")))
+}
+
+/// Opens the log folder for the tray menu, which has nowhere to show an error but the log.
+pub(crate) fn open_logs<R: Runtime>(app: &AppHandle<R>) {
+    if let Err(e) = open_log_folder(app.clone(), app.state::<AppInfo>()) {
+        tracing::warn!(error = %e.message, "the log folder could not be opened");
+    }
 }
 
 /// Opens an http(s) link in the browser, as a notification click does; anything else is

@@ -11,6 +11,8 @@
 //! - [`error`]: the error the UI receives, as `{code, message, field?}`.
 //! - [`logging`]: tracing to stderr and to a log file in the OS data dir.
 //! - [`lifecycle`]: one instance, the control socket, signals, a clean end.
+//! - [`window`]: the main window, built on demand and destroyed on close.
+//! - [`tray`]: the tray icon and its menu, kept current by one task.
 
 pub mod bridge;
 pub mod cli;
@@ -19,6 +21,8 @@ pub mod error;
 pub mod lifecycle;
 pub mod logging;
 pub mod models;
+pub mod tray;
+pub mod window;
 
 use std::sync::Arc;
 
@@ -29,36 +33,56 @@ use herald_engine::settings::SettingsFile;
 use herald_engine::{EngineHandle, EngineOptions};
 use tauri::{Manager, Runtime};
 
-/// Runs the desktop app until it quits (or hands over to the Herald already running).
-pub fn run() -> anyhow::Result<()> {
+/// Runs the desktop app until it quits (or hands over to the Herald already running). With
+/// `hidden`, it starts in the tray without its window (as at login).
+pub fn run(hidden: bool) -> anyhow::Result<()> {
     let _log = logging::init(logging::Target::StderrAndFile)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Herald starting");
     let (lock, paths) = match lifecycle::claim()? {
         lifecycle::Launch::First(lock, paths) => (lock, paths),
         lifecycle::Launch::Second => return Ok(()),
     };
-    let app = build_app(tauri::Builder::default(), Some(paths))
+    let app = build_app(tauri::Builder::default(), Some(paths), !hidden)
         .build(tauri::generate_context!())
         .context("the desktop app failed to start")?;
-    app.run(move |app, event| {
-        if let tauri::RunEvent::Exit = event {
-            // The last window closed, or Quit: nothing received may be lost on the way out.
+    app.run(move |app, event| match event {
+        // The window closed: Herald lives on in the tray. Quit (`app.exit`) has a code.
+        tauri::RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::CloseRequested { .. },
+            ..
+        } if label == window::MAIN => window::closed(app),
+        tauri::RunEvent::Exit => {
+            // Quit or a signal: nothing received may be lost on the way out.
             let engine = app.state::<EngineHandle>().inner().clone();
             tauri::async_runtime::block_on(lifecycle::shutdown(&engine));
             let _ = &lock; // held until here
         }
+        _ => {}
     });
     Ok(())
 }
 
 /// The app's builder, generic over the runtime so tests can pass `tauri::test::mock_builder()`.
-/// With `instance` (the lock is held), it serves the control socket there.
+/// With `instance` (the lock is held), it serves the control socket there; with `open`, the
+/// window opens at once.
 pub fn build_app<R: Runtime>(
     builder: tauri::Builder<R>,
     instance: Option<Paths>,
+    open: bool,
 ) -> tauri::Builder<R> {
+    use tauri_plugin_window_state::StateFlags;
+    // Size, maximized and (where the desktop allows: not on Wayland) position, across closes
+    // and restarts.
+    let window_state = tauri_plugin_window_state::Builder::default()
+        .with_state_flags(StateFlags::SIZE | StateFlags::MAXIMIZED | StateFlags::POSITION)
+        .build();
     builder
         .plugin(tauri_plugin_opener::init())
+        .plugin(window_state)
         .invoke_handler(tauri::generate_handler![
             commands::list_feeds,
             commands::add_feed,
@@ -89,9 +113,15 @@ pub fn build_app<R: Runtime>(
             commands::import_feeds,
         ])
         .setup(move |app| {
-            let engine = start_engine(app.handle())?;
+            let (engine, reports) = start_engine(app.handle())?;
+            let poke = tray::install(app.handle(), engine.clone());
+            app.manage(poke.clone());
+            tauri::async_runtime::spawn(bridge::run(app.handle().clone(), reports, poke));
             if let Some(paths) = &instance {
                 lifecycle::serve(app.handle(), engine, paths);
+            }
+            if open {
+                window::open(app.handle(), window::Intent::default());
             }
             Ok(())
         })
@@ -133,8 +163,13 @@ fn notification_icon(store: &std::path::Path) -> String {
     path.display().to_string()
 }
 
-/// Starts the engine on Tauri's runtime and the bridge that forwards its reports to the UI.
-fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<EngineHandle> {
+/// Starts the engine on Tauri's runtime; returns it and its reports, for the bridge.
+fn start_engine<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+) -> anyhow::Result<(
+    EngineHandle,
+    tokio::sync::mpsc::Receiver<herald_engine::Report>,
+)> {
     let settings = SettingsFile::default_location()?;
     let store = herald_engine::store::default_path().context("cannot find a data directory")?;
     let logs = logging::log_dir().context("cannot find a data directory")?;
@@ -153,8 +188,7 @@ fn start_engine<R: Runtime>(app: &tauri::AppHandle<R>) -> anyhow::Result<EngineH
     let (engine, reports) =
         tauri::async_runtime::block_on(async { herald_engine::engine::start(options) });
     app.manage(engine.clone());
-    tauri::async_runtime::spawn(bridge::run(app.clone(), reports));
-    Ok(engine)
+    Ok((engine, reports))
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use anyhow::Context;
 use herald_engine::EngineHandle;
 use herald_engine::instance::server::{self, ShellRequest};
 use herald_engine::instance::{self, InstanceLock, Paths, client, protocol::Request};
-use tauri::{Manager, Runtime};
+use tauri::Runtime;
 use tokio::sync::mpsc;
 
 /// How long a launch waits for the lock (a command editing the settings holds it briefly).
@@ -71,7 +71,9 @@ pub fn serve<R: Runtime>(app: &tauri::AppHandle<R>, engine: EngineHandle, paths:
     tauri::async_runtime::spawn(async move {
         while let Some(request) = shell_rx.recv().await {
             match request {
-                ShellRequest::Show => show_main_window(&handle),
+                ShellRequest::Show => {
+                    crate::window::open(&handle, crate::window::Intent::default())
+                }
                 ShellRequest::Quit => quit(&handle, &engine).await,
             }
         }
@@ -95,15 +97,6 @@ pub async fn shutdown(engine: &EngineHandle) {
         Ok(Ok(())) => tracing::info!("engine shut down cleanly"),
         Ok(Err(e)) => tracing::debug!(error = %e, "engine already stopped"),
         Err(_) => tracing::error!("engine did not shut down in time"),
-    }
-}
-
-/// Brings the main window forward (shown, unminimized, focused).
-pub fn show_main_window<R: Runtime>(app: &tauri::AppHandle<R>) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
     }
 }
 

@@ -10,7 +10,7 @@ use clap::Parser;
 fn main() -> ExitCode {
     let cli = herald::cli::Cli::parse();
     match cli.command {
-        None => match herald::run() {
+        None => match herald::run(cli.hidden) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("herald: {e:#}");

@@ -9,6 +9,9 @@
 //! - [`numbered`]: a resumable SSE server whose numbered events the tests can check byte for byte.
 //! - [`scenario`]: the engine under test (a `Harness` that waits for reports), and the chaos run.
 //! - [`recording`]: the notifier and opener a `Harness` records with.
+//! - [`tray`]: a panel on the private bus (`org.kde.StatusNotifierWatcher`) that reads the app's
+//!   tray icon and clicks its menu over `com.canonical.dbusmenu`.
+//! - [`x11`]: the app's windows as a window manager sees them; closing one as a click on × does.
 //!
 //! The suites themselves live in `tests/tests/`: `engine.rs`, `reconnect.rs` and `transport.rs`
 //! (the engine on real sockets),
@@ -28,8 +31,10 @@ pub mod numbered;
 pub mod recording;
 pub mod scenario;
 pub mod server;
+pub mod tray;
 pub mod ui;
 pub mod webdriver;
+pub mod x11;
 
 use std::time::{Duration, Instant};
 
@@ -69,8 +74,25 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
+    eventually_some(what, timeout, || {
+        let checked = check();
+        async move { checked.await.then_some(()) }
+    })
+    .await;
+}
+
+/// Polls the async `check` every 100 ms until it gives a value, or panics with `what` after
+/// `timeout`.
+pub async fn eventually_some<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
     let deadline = Instant::now() + timeout;
-    while !check().await {
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
         assert!(
             Instant::now() < deadline,
             "timed out after {timeout:?} waiting for {what}"

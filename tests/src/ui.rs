@@ -11,6 +11,7 @@ use crate::app::{Home, herald_binary};
 use crate::dbus::{PrivateBus, Recorder};
 use crate::numbered::{NumberedOptions, NumberedServer};
 use crate::server::dead_port;
+use crate::tray::TrayHost;
 use crate::webdriver::{Driver, Element, Session};
 
 /// Generous: a loaded CI machine can take a while to start WebKit.
@@ -37,6 +38,10 @@ pub struct App {
     pub session: Session,
     /// The notification server on the app's session bus.
     pub recorder: Recorder,
+    /// The panel that shows the app's tray icon, on the same bus.
+    pub tray: TrayHost,
+    /// The app's instance lock and control socket.
+    instance: herald_engine::instance::Paths,
     _driver: Driver,
     _bus: PrivateBus,
 }
@@ -47,6 +52,7 @@ impl App {
     pub async fn launch(home: &Home) -> App {
         let bus = PrivateBus::start();
         let recorder = Recorder::start(&bus.address).await;
+        let tray = TrayHost::start(&bus.address).await;
         let demo_port = dead_port().to_string();
         let mut env: Vec<(&str, std::ffi::OsString)> = home
             .env()
@@ -62,14 +68,28 @@ impl App {
         App {
             session,
             recorder,
+            tray,
+            instance: home.instance(),
             _driver: driver,
             _bus: bus,
         }
     }
 
-    /// Ends the session (the app quits), then stops the driver and the bus.
+    /// Ends the session and quits the app (which would otherwise live on in the tray), then
+    /// stops the driver and the bus. Returns once the app's process has ended.
     pub async fn close(self) {
         self.session.close().await;
+        quit(&self.instance).await;
+    }
+
+    /// Waits for the app's window to be back after it was closed (a tray item, a second
+    /// launch, a notification click), and points the session at it.
+    pub async fn wait_window(&self) {
+        let handle = crate::eventually_some("the window to open again", WAIT, || async {
+            self.session.window_handles().await.into_iter().next()
+        })
+        .await;
+        self.session.switch_to_window(&handle).await;
     }
 
     /// The first displayed element matching `css`.
@@ -223,6 +243,21 @@ impl App {
         tokio::time::sleep(Duration::from_millis(500)).await;
         self.session.screenshot(&screenshot_dir().join(name)).await;
     }
+}
+
+/// Asks the app of `instance` to quit (as `herald quit` does) and waits until its process has
+/// released the instance lock. An app that is not running is fine.
+pub async fn quit(instance: &herald_engine::instance::Paths) {
+    use herald_engine::instance::{InstanceLock, client, protocol::Request};
+    let _ = client::call::<()>(&instance.socket, &Request::Quit).await;
+    let lock = instance.lock.clone();
+    let freed = tokio::task::spawn_blocking(move || InstanceLock::acquire_within(&lock, WAIT))
+        .await
+        .expect("the lock's thread");
+    assert!(
+        matches!(freed, Ok(Some(_))),
+        "the app did not quit within {WAIT:?}: {freed:?}"
+    );
 }
 
 /// Where the end-to-end run leaves its screenshots.

@@ -201,6 +201,16 @@ impl Session {
         .unwrap_or_else(Value::String)
     }
 
+    /// The window's size, as (width, height).
+    pub async fn window_size(&self) -> (u64, u64) {
+        let rect = self
+            .call(reqwest::Method::GET, "/window/rect", None)
+            .await
+            .expect("the window's rect");
+        let side = |k: &str| rect[k].as_u64().unwrap_or_default();
+        (side("width"), side("height"))
+    }
+
     /// Saves a PNG screenshot of the window to `path`.
     pub async fn screenshot(&self, path: &Path) {
         let value = self
@@ -212,6 +222,32 @@ impl Session {
             .expect("valid base64");
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, png).unwrap();
+    }
+
+    /// The handles of the app's open windows (none while it runs in the tray only).
+    pub async fn window_handles(&self) -> Vec<String> {
+        let value = self
+            .call(reqwest::Method::GET, "/window/handles", None)
+            .await
+            .unwrap_or(Value::Null);
+        value
+            .as_array()
+            .map(|handles| {
+                let text = handles.iter().filter_map(Value::as_str);
+                text.map(str::to_owned).collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Makes the window `handle` the one later commands act on.
+    pub async fn switch_to_window(&self, handle: &str) {
+        self.call(
+            reqwest::Method::POST,
+            "/window",
+            Some(json!({"handle": handle})),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("switch to window {handle}: {e}"));
     }
 
     /// Ends the session, which closes the app.

@@ -37,7 +37,17 @@ mountSettings(store, actions);
 // Countdowns ("retrying in N s") and mutes ending follow the clock.
 setInterval(() => actions.tick(Date.now()), 1000);
 
-actions.start().catch((err) => {
-  // start() reports its own failures; this catches a bug in it.
-  console.error("Herald: startup failed", err);
-});
+/**
+ * What the window was opened for, when the shell built it for a reason (a notification click
+ * or a tray item while it was closed): set by the shell before this page's scripts run.
+ * @type {{ feedId: string | null, seq: number | null } | undefined}
+ */
+const intent = /** @type {any} */ (window).heraldIntent;
+
+actions
+  .start()
+  .then(() => intent && actions.activate({ feedId: intent.feedId ?? null, seq: intent.seq ?? null }))
+  .catch((err) => {
+    // start() reports its own failures; this catches a bug in it.
+    console.error("Herald: startup failed", err);
+  });

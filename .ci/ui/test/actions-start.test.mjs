@@ -160,6 +160,18 @@ describe("activate (a clicked notification)", () => {
     assert.equal(state().timeline.selected, 9);
   });
 
+  test("a feed alone (the tray's feed that needs attention): its timeline shows, nothing selected", async () => {
+    const { actions, fake, state } = await setupActions({ listFeeds: [feed("a"), feed("b")], listEvents: [ev(2), ev(1)] });
+    await actions.start();
+    actions.settings.open();
+    fake.clear();
+    await actions.activate({ feedId: "b", seq: null });
+    assert.equal(state().app.screen, "timeline");
+    assert.equal(state().timeline.filter.feed, "b");
+    assert.deepEqual(fake.argsOf("listEvents"), [[{ feed: "b", limit: 100 }]]);
+    assert.equal(state().timeline.selected, null);
+  });
+
   test("after a filter is cleared again, a loaded event opens without a reload", async () => {
     const { actions, fake, state } = await setupActions({ listEvents: [ev(2), ev(1)] });
     await actions.start();

@@ -31,6 +31,9 @@ pub struct Cli {
     /// Without a command, Herald opens its window.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Start in the tray, without opening the window (as Herald does at login).
+    #[arg(long)]
+    pub hidden: bool,
 }
 
 /// The window-less commands.

@@ -65,9 +65,14 @@ export function createActions(store, api, timers) {
 
     /**
      * A clicked notification asks for an event: the timeline of all feeds, that event open.
+     * The tray asks for a feed alone (one that needs attention): its timeline.
      * @param {{ feedId: string | null, seq: number | null }} target
      */
     async activate(target) {
+      if (target.seq === null && target.feedId !== null) {
+        await showFeed(target.feedId);
+        return;
+      }
       store.change("app", (a) => app.show(a, "timeline"));
       const t = store.get().timeline;
       const { feed, type, unread, text } = t.filter;
