@@ -116,6 +116,7 @@ fn emit<R: Runtime>(app: &tauri::AppHandle<R>, out: Out<'_>) {
             let intent = crate::window::Intent {
                 feed: feed.clone(),
                 seq: *seq,
+                subscribe: None,
             };
             crate::window::open(app, intent);
             Ok(())

@@ -33,16 +33,17 @@ use herald_engine::settings::SettingsFile;
 use herald_engine::{EngineHandle, EngineOptions};
 use tauri::{Manager, Runtime};
 
-/// Runs the desktop app until it quits (or hands over to the Herald already running). With
-/// `hidden`, it starts in the tray without its window (as at login).
-pub fn run(hidden: bool) -> anyhow::Result<()> {
+/// Runs the desktop app until it quits (or hands over to the Herald already running). The
+/// window opens on `open`, or with `None` it starts in the tray without it (as at login).
+pub fn run(open: Option<window::Intent>) -> anyhow::Result<()> {
     let _log = logging::init(logging::Target::StderrAndFile)?;
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Herald starting");
-    let (lock, paths) = match lifecycle::claim()? {
+    let handed = open.clone().unwrap_or_default();
+    let (lock, paths) = match lifecycle::claim(&handed)? {
         lifecycle::Launch::First(lock, paths) => (lock, paths),
         lifecycle::Launch::Second => return Ok(()),
     };
-    let app = build_app(tauri::Builder::default(), Some(paths), !hidden)
+    let app = build_app(tauri::Builder::default(), Some(paths), open)
         .build(tauri::generate_context!())
         .context("the desktop app failed to start")?;
     app.run(move |app, event| match event {
@@ -55,6 +56,11 @@ pub fn run(hidden: bool) -> anyhow::Result<()> {
             event: tauri::WindowEvent::CloseRequested { .. },
             ..
         } if label == window::MAIN => window::closed(app),
+        tauri::RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } if label == window::MAIN => window::destroyed(),
         tauri::RunEvent::Exit => {
             // Quit or a signal: nothing received may be lost on the way out.
             let engine = app.state::<EngineHandle>().inner().clone();
@@ -68,11 +74,11 @@ pub fn run(hidden: bool) -> anyhow::Result<()> {
 
 /// The app's builder, generic over the runtime so tests can pass `tauri::test::mock_builder()`.
 /// With `instance` (the lock is held), it serves the control socket there; with `open`, the
-/// window opens at once.
+/// window opens at once, on what it says.
 pub fn build_app<R: Runtime>(
     builder: tauri::Builder<R>,
     instance: Option<Paths>,
-    open: bool,
+    open: Option<window::Intent>,
 ) -> tauri::Builder<R> {
     use tauri_plugin_window_state::StateFlags;
     // Size, maximized and (where the desktop allows: not on Wayland) position, across closes
@@ -120,8 +126,8 @@ pub fn build_app<R: Runtime>(
             if let Some(paths) = &instance {
                 lifecycle::serve(app.handle(), engine, paths);
             }
-            if open {
-                window::open(app.handle(), window::Intent::default());
+            if let Some(intent) = open.clone() {
+                window::open(app.handle(), intent);
             }
             Ok(())
         })

@@ -12,6 +12,8 @@ use herald_engine::EngineHandle;
 use herald_engine::instance::server::{self, ShellRequest};
 use herald_engine::instance::{self, InstanceLock, Paths, client, protocol::Request};
 use tauri::Runtime;
+
+use crate::window::Intent;
 use tokio::sync::mpsc;
 
 /// How long a launch waits for the lock (a command editing the settings holds it briefly).
@@ -27,8 +29,9 @@ pub enum Launch {
     Second,
 }
 
-/// Takes the instance lock, or hands over to the Herald that holds it.
-pub fn claim() -> anyhow::Result<Launch> {
+/// Takes the instance lock, or hands over to the Herald that holds it: asks it to show its
+/// window, on what `intent` wants shown.
+pub fn claim(intent: &Intent) -> anyhow::Result<Launch> {
     let paths = Paths::default_location().context("cannot find a runtime or data directory")?;
     if let Some(lock) = InstanceLock::acquire_within(&paths.lock, LOCK_WAIT)
         .with_context(|| format!("cannot open the instance lock {}", paths.lock.display()))?
@@ -38,9 +41,19 @@ pub fn claim() -> anyhow::Result<Launch> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    match runtime.block_on(client::call::<()>(&paths.socket, &Request::Show)) {
+    let (request, said) = match &intent.subscribe {
+        Some(prefill) => (
+            Request::Subscribe {
+                url: prefill.url.clone(),
+                name: prefill.name.clone(),
+            },
+            "confirm the new feed in its window",
+        ),
+        None => (Request::Show, "its window was brought forward"),
+    };
+    match runtime.block_on(client::call::<()>(&paths.socket, &request)) {
         Ok(()) => {
-            eprintln!("herald: Herald is already running; its window was brought forward");
+            eprintln!("herald: Herald is already running; {said}");
             Ok(Launch::Second)
         }
         Err(e) => anyhow::bail!(
@@ -71,8 +84,14 @@ pub fn serve<R: Runtime>(app: &tauri::AppHandle<R>, engine: EngineHandle, paths:
     tauri::async_runtime::spawn(async move {
         while let Some(request) = shell_rx.recv().await {
             match request {
-                ShellRequest::Show => {
-                    crate::window::open(&handle, crate::window::Intent::default())
+                ShellRequest::Show => crate::window::open(&handle, Intent::default()),
+                ShellRequest::Subscribe { url, name } => {
+                    let prefill = crate::window::Prefill { url, name };
+                    let intent = Intent {
+                        subscribe: Some(prefill),
+                        ..Intent::default()
+                    };
+                    crate::window::open(&handle, intent);
                 }
                 ShellRequest::Quit => quit(&handle, &engine).await,
             }

@@ -15,7 +15,8 @@ use tauri::{Emitter, Manager, Runtime, WebviewWindowBuilder};
 /// The main window's label (tauri.conf.json, the capability).
 pub const MAIN: &str = "main";
 
-/// What the window should show when it opens: a feed, an event of it, or just itself.
+/// What the window should show when it opens: a feed, an event of it, the editor prefilled
+/// for a new feed, or just itself. Sent as it is to the UI ([`crate::bridge::ACTIVATE`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Intent {
@@ -24,20 +25,25 @@ pub struct Intent {
     pub feed: Option<FeedId>,
     /// Open this event (a store seq).
     pub seq: Option<u64>,
+    /// Open the editor on a new feed with these fields (nothing is saved until the user does).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscribe: Option<Prefill>,
+}
+
+/// A new feed's fields from a subscribe link or `herald subscribe`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Prefill {
+    /// The URL (already checked to be http or https).
+    pub url: String,
+    /// The name, if one was given.
+    pub name: Option<String>,
 }
 
 impl Intent {
-    fn is_empty(&self) -> bool {
-        self.feed.is_none() && self.seq.is_none()
+    /// Nothing to show but the window.
+    pub fn is_empty(&self) -> bool {
+        self.feed.is_none() && self.seq.is_none() && self.subscribe.is_none()
     }
-}
-
-/// The payload of [`crate::bridge::ACTIVATE`].
-#[derive(Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ActivatePayload<'a> {
-    feed_id: Option<&'a FeedId>,
-    seq: Option<u64>,
 }
 
 /// Brings the main window forward, building it if it is closed, and shows `intent` in it.
@@ -46,14 +52,10 @@ pub fn open<R: Runtime>(app: &tauri::AppHandle<R>, intent: Intent) {
         let _ = window.unminimize();
         let _ = window.show();
         let _ = window.set_focus();
-        if !intent.is_empty() {
-            let payload = ActivatePayload {
-                feed_id: intent.feed.as_ref(),
-                seq: intent.seq,
-            };
-            if let Err(e) = window.emit(crate::bridge::ACTIVATE, payload) {
-                tracing::warn!(error = %e, "cannot send the window what to show");
-            }
+        if !intent.is_empty()
+            && let Err(e) = window.emit(crate::bridge::ACTIVATE, &intent)
+        {
+            tracing::warn!(error = %e, "cannot send the window what to show");
         }
         return;
     }
@@ -99,6 +101,24 @@ pub fn closed<R: Runtime>(app: &tauri::AppHandle<R>) {
             }
             Ok(false) => {}
             Err(e) => tracing::debug!(error = %e, "closed-to-tray hint not recorded"),
+        }
+    });
+}
+
+/// How long after the window is gone its memory is given back: the webview's last frees
+/// happen on the main loop after the destroy event.
+const TRIM_AFTER: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The window and its webview are gone: once their last frees have run, hand the heap they used
+/// back to the system. glibc keeps freed memory for reuse otherwise, and a window closed to
+/// the tray would cost as much as an open one.
+pub fn destroyed() {
+    tauri::async_runtime::spawn(async {
+        tokio::time::sleep(TRIM_AFTER).await;
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: malloc_trim only releases free memory at the top of, and inside, the heap.
+        unsafe {
+            libc::malloc_trim(0);
         }
     });
 }

@@ -50,6 +50,11 @@ impl App {
     /// Starts the app for `home`, with the demo server on a dead port unless the settings
     /// subscribe it.
     pub async fn launch(home: &Home) -> App {
+        App::launch_with(home, &[]).await
+    }
+
+    /// Starts the app for `home` as `herald ARGS…`.
+    pub async fn launch_with(home: &Home, args: &[&str]) -> App {
         let bus = PrivateBus::start();
         let recorder = Recorder::start(&bus.address).await;
         let tray = TrayHost::start(&bus.address).await;
@@ -64,7 +69,7 @@ impl App {
         let env: Vec<(&str, &std::ffi::OsStr)> =
             env.iter().map(|(k, v)| (*k, v.as_os_str())).collect();
         let driver = Driver::start(&env).await;
-        let session = driver.session(&herald_binary()).await;
+        let session = driver.session_with_args(&herald_binary(), args).await;
         App {
             session,
             recorder,

@@ -63,9 +63,14 @@ impl Driver {
 
     /// Launches `binary` in a new session.
     pub async fn session(&self, binary: &Path) -> Session {
+        self.session_with_args(binary, &[]).await
+    }
+
+    /// Launches `binary ARGS…` in a new session.
+    pub async fn session_with_args(&self, binary: &Path, args: &[&str]) -> Session {
         let capabilities = json!({"capabilities": {"alwaysMatch": {
             "browserName": "wry",
-            "webkitgtk:browserOptions": {"binary": binary, "args": []},
+            "webkitgtk:browserOptions": {"binary": binary, "args": args},
         }}});
         let http = reqwest::Client::new();
         let value = send(

@@ -272,8 +272,9 @@ export const onNotice = (cb) => on(EVENTS.notice, cb);
 export const onSilenced = (cb) => on(EVENTS.silenced, cb);
 
 /**
- * A notification without a link was clicked: show this event (or feed, or just the window).
- * @param {(target: { feedId: string | null, seq: number | null }) => void} cb
+ * Show this event, feed or prefilled editor: a notification without a link was clicked, a tray
+ * item or a subscribe link asked.
+ * @param {(target: import("./types.js").ActivateTarget) => void} cb
  * @returns {Promise<Unlisten>}
  */
 export const onActivate = (cb) => on(EVENTS.activate, cb);

@@ -38,15 +38,16 @@ mountSettings(store, actions);
 setInterval(() => actions.tick(Date.now()), 1000);
 
 /**
- * What the window was opened for, when the shell built it for a reason (a notification click
- * or a tray item while it was closed): set by the shell before this page's scripts run.
- * @type {{ feedId: string | null, seq: number | null } | undefined}
+ * What the window was opened for, when the shell built it for a reason (a notification click,
+ * a tray item or a subscribe link while it was closed): set by the shell before this page's
+ * scripts run.
+ * @type {import("./types.js").ActivateTarget | undefined}
  */
 const intent = /** @type {any} */ (window).heraldIntent;
 
 actions
   .start()
-  .then(() => intent && actions.activate({ feedId: intent.feedId ?? null, seq: intent.seq ?? null }))
+  .then(() => intent && actions.activate({ feedId: intent.feedId ?? null, seq: intent.seq ?? null, subscribe: intent.subscribe }))
   .catch((err) => {
     // start() reports its own failures; this catches a bug in it.
     console.error("Herald: startup failed", err);

@@ -158,6 +158,14 @@
  */
 
 /**
+ * What the shell asks the window to show (`herald://activate`, or `window.heraldIntent` for a
+ * window built for it): an event, a feed, or the editor on a new feed prefilled from a
+ * subscribe link (window.rs `Intent`).
+ * @typedef {{ url: string, name: string | null }} SubscribePrefill
+ * @typedef {{ feedId: string | null, seq: number | null, subscribe?: SubscribePrefill }} ActivateTarget
+ */
+
+/**
  * How a command rejects. `field` is set only when `code` is "invalid".
  * @typedef {{ code: string, message: string, field?: string }} IpcError
  */

@@ -172,6 +172,20 @@ describe("activate (a clicked notification)", () => {
     assert.equal(state().timeline.selected, null);
   });
 
+  test("a subscribe link: the editor on a new feed, prefilled, nothing saved", async () => {
+    const { actions, fake, state } = await setupActions({ listEvents: [ev(1)] });
+    await actions.start();
+    fake.clear();
+    await actions.activate({ feedId: null, seq: null, subscribe: { url: "https://example.com/sse", name: "Linked" } });
+    assert.equal(state().app.screen, "editor");
+    assert.equal(state().editor.feedId, null);
+    assert.equal(state().editor.fields.url, "https://example.com/sse");
+    assert.equal(state().editor.fields.name, "Linked");
+    assert.deepEqual(fake.names(), [], "nothing saved, nothing asked of the backend");
+    await actions.activate({ feedId: null, seq: null, subscribe: { url: "https://example.com/b", name: null } });
+    assert.equal(state().editor.fields.name, "", "no name: the field stays empty");
+  });
+
   test("after a filter is cleared again, a loaded event opens without a reload", async () => {
     const { actions, fake, state } = await setupActions({ listEvents: [ev(2), ev(1)] });
     await actions.start();

@@ -6,6 +6,8 @@
 //! - [`history`]: `herald history`: the store, read-only, beside a running app or without one.
 //! - [`demo`]: `herald demo-server`.
 //! - [`quit`]: `herald quit`: the running app quits cleanly; the command waits until it has.
+//! - [`subscribe`]: `herald subscribe URL` and `herald://subscribe?…` links: the editor,
+//!   prefilled, in the running app or in this launch (`main.rs` starts the app with it).
 //!
 //! Exit codes: 0 done, 1 a runtime failure, 2 bad usage or bad input; the reason is one line
 //! on stderr.
@@ -14,6 +16,7 @@ mod demo;
 mod feeds;
 mod history;
 mod quit;
+pub mod subscribe;
 mod tail;
 
 use std::path::PathBuf;
@@ -26,11 +29,19 @@ use crate::logging;
 
 /// Herald: a desktop receiver for Server-Sent Events.
 #[derive(Debug, Parser)]
-#[command(name = "herald", version, about)]
+#[command(
+    name = "herald",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Without a command, Herald opens its window.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// A herald:// link to open (herald://subscribe?url=…&name=…), as the desktop passes it.
+    #[arg(value_name = "LINK")]
+    pub link: Option<String>,
     /// Start in the tray, without opening the window (as Herald does at login).
     #[arg(long)]
     pub hidden: bool,
@@ -50,6 +61,15 @@ pub enum Command {
     DemoServer(DemoArgs),
     /// Ask the running Herald to quit (feeds closed, everything saved) and wait until it has.
     Quit,
+    /// Open Herald's editor on a new feed with this URL (starting Herald if needed); nothing
+    /// is subscribed until you save it there.
+    Subscribe {
+        /// The event stream's URL (http or https).
+        url: String,
+        /// The feed's name.
+        #[arg(long)]
+        name: Option<String>,
+    },
 }
 
 /// `herald feeds …`.
@@ -175,6 +195,7 @@ pub fn run(command: Command) -> ExitCode {
         Command::History(args) => runtime.block_on(history::history(args)),
         Command::DemoServer(args) => runtime.block_on(demo::demo_server(args)),
         Command::Quit => runtime.block_on(quit::quit()),
+        Command::Subscribe { .. } => unreachable!("main.rs starts the app for it"),
     }
 }
 

@@ -264,6 +264,7 @@ fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
                     let intent = Intent {
                         feed: Some(FeedId(feed.to_owned())),
                         seq: None,
+                        subscribe: None,
                     };
                     window::open(&app, intent);
                 }

@@ -65,10 +65,16 @@ export function createActions(store, api, timers) {
 
     /**
      * A clicked notification asks for an event: the timeline of all feeds, that event open.
-     * The tray asks for a feed alone (one that needs attention): its timeline.
-     * @param {{ feedId: string | null, seq: number | null }} target
+     * The tray asks for a feed alone (one that needs attention): its timeline. A subscribe
+     * link asks for the editor on a new feed, prefilled; nothing is saved until the user does.
+     * @param {import("../types.js").ActivateTarget} target
      */
     async activate(target) {
+      if (target.subscribe) {
+        const { url, name } = target.subscribe;
+        actions.editor.openNew(name ? { url, name } : { url });
+        return;
+      }
       if (target.seq === null && target.feedId !== null) {
         await showFeed(target.feedId);
         return;

@@ -37,6 +37,14 @@ pub enum Request {
     Show,
     /// Quit cleanly, as the Quit menu does.
     Quit,
+    /// Open the feed editor on a new feed with this URL and name (a subscribe link, `herald
+    /// subscribe`); nothing is subscribed until the user saves it.
+    Subscribe {
+        /// The feed's URL (http or https).
+        url: String,
+        /// Its name, if the link gave one.
+        name: Option<String>,
+    },
 }
 
 /// The answer to one request.

@@ -20,12 +20,19 @@ const MAX_REQUEST: u64 = 8 * 1024 * 1024;
 const READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What only the shell can do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShellRequest {
     /// Bring the window forward.
     Show,
     /// Quit cleanly.
     Quit,
+    /// Open the feed editor prefilled with this URL and name.
+    Subscribe {
+        /// The feed's URL.
+        url: String,
+        /// Its name, if given.
+        name: Option<String>,
+    },
 }
 
 /// Listens on `path`, readable and writable by the user only. Call it while holding the
@@ -103,6 +110,7 @@ fn name(request: &Request) -> &'static str {
         Request::ImportFeeds { .. } => "importFeeds",
         Request::Show => "show",
         Request::Quit => "quit",
+        Request::Subscribe { .. } => "subscribe", // (the URL may carry a token: not logged)
     }
 }
 
@@ -118,13 +126,10 @@ async fn run(request: Request, engine: &EngineHandle, shell: &mpsc::Sender<Shell
             }
             Request::ExportFeeds { with_secrets } => json(engine.export_feeds(with_secrets).await?),
             Request::ImportFeeds { exported } => json(engine.import_feeds(*exported).await?),
-            Request::Show | Request::Quit => {
-                let wanted = match request {
-                    Request::Show => ShellRequest::Show,
-                    _ => ShellRequest::Quit,
-                };
-                shell.send(wanted).await.map_err(|_| Error::Stopped)?;
-                serde_json::Value::Null
+            Request::Show => to_shell(shell, ShellRequest::Show).await?,
+            Request::Quit => to_shell(shell, ShellRequest::Quit).await?,
+            Request::Subscribe { url, name } => {
+                to_shell(shell, ShellRequest::Subscribe { url, name }).await?
             }
         })
     }
@@ -133,6 +138,15 @@ async fn run(request: Request, engine: &EngineHandle, shell: &mpsc::Sender<Shell
         Ok(value) => Reply::Ok(value),
         Err(e) => Reply::Err(ReplyError::from(&e)),
     }
+}
+
+/// Hands a request only the shell can carry out to it; answers `null`.
+async fn to_shell(
+    shell: &mpsc::Sender<ShellRequest>,
+    request: ShellRequest,
+) -> Result<serde_json::Value, Error> {
+    shell.send(request).await.map_err(|_| Error::Stopped)?;
+    Ok(serde_json::Value::Null)
 }
 
 fn json(value: impl serde::Serialize) -> serde_json::Value {
