@@ -189,20 +189,16 @@ fn spread(sorted: &[u64]) -> String {
 fn pss_kb(name: &str) -> u64 {
     let mut total = 0;
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let dir = entry.path();
-        let Ok(cmdline) = std::fs::read(dir.join("cmdline")) else {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
             continue;
         };
         let first = cmdline.split(|b| *b == 0).next().unwrap_or_default();
-        if !String::from_utf8_lossy(first).ends_with(name) {
-            continue;
+        if String::from_utf8_lossy(first).ends_with(name) {
+            total += herald_tests::bench::pss_kb(pid);
         }
-        let rollup = std::fs::read_to_string(dir.join("smaps_rollup")).unwrap_or_default();
-        total += rollup
-            .lines()
-            .find_map(|l| l.strip_prefix("Pss:"))
-            .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
-            .unwrap_or(0);
     }
     total
 }
