@@ -32,6 +32,8 @@ const COMMANDS: &[&str] = &[
     "open_link",
     "export_feeds",
     "import_feeds",
+    "login_start",
+    "set_login_start",
 ];
 
 fn main() {

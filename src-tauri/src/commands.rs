@@ -203,6 +203,37 @@ pub async fn send_test_notification(engine: State<'_, EngineHandle>) -> Result<(
         })
 }
 
+/// Whether Herald starts when the user logs in (its entry in the autostart folder).
+#[tauri::command]
+pub fn login_start<R: Runtime>(app: AppHandle<R>) -> Result<bool, IpcError> {
+    use tauri_plugin_autostart::ManagerExt;
+    app.autolaunch().is_enabled().map_err(|e| {
+        IpcError::failed(format!(
+            "Herald cannot tell whether it starts at login: {e}."
+        ))
+    })
+}
+
+/// Starts Herald at login, in the tray (`--hidden`), or no longer.
+#[tauri::command]
+pub fn set_login_start<R: Runtime>(app: AppHandle<R>, enabled: bool) -> Result<(), IpcError> {
+    use tauri_plugin_autostart::ManagerExt;
+    let manager = app.autolaunch();
+    let done = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    done.map_err(|e| {
+        let what = if enabled { "turned on" } else { "turned off" };
+        IpcError::failed(format!(
+            "Starting at login could not be {what}: {e}. Check that your autostart folder              (~/.config/autostart) is writable."
+        ))
+    })?;
+    tracing::info!(enabled, "start at login changed");
+    Ok(())
+}
+
 /// The settings for the whole app: default retention and theme.
 #[tauri::command]
 pub async fn general_settings(

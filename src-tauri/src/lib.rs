@@ -89,6 +89,12 @@ pub fn build_app<R: Runtime>(
     builder
         .plugin(tauri_plugin_opener::init())
         .plugin(window_state)
+        // Start at login: an entry in the desktop's autostart folder that starts Herald in the
+        // tray. Turned on and off from the settings screen only.
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            Some(vec!["--hidden"]),
+        ))
         .invoke_handler(tauri::generate_handler![
             commands::list_feeds,
             commands::add_feed,
@@ -117,6 +123,8 @@ pub fn build_app<R: Runtime>(
             commands::open_link,
             commands::export_feeds,
             commands::import_feeds,
+            commands::login_start,
+            commands::set_login_start,
         ])
         .setup(move |app| {
             let (engine, reports) = start_engine(app.handle())?;
@@ -229,7 +237,7 @@ mod tests {
         for list in [&mut defined, &mut handled, &mut permitted] {
             list.sort_unstable();
         }
-        assert_eq!(defined.len(), 27);
+        assert_eq!(defined.len(), 29);
         assert_eq!(handled, defined, "lib.rs's invoke handler");
         assert_eq!(permitted, defined, "build.rs's COMMANDS");
     }

@@ -40,6 +40,11 @@ impl Home {
         }
     }
 
+    /// `HOME`.
+    pub fn root(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
     /// `XDG_CONFIG_HOME`.
     pub fn config(&self) -> PathBuf {
         self.dir.path().join("config")

@@ -164,18 +164,36 @@ pub fn cpu_time(pid: u32) -> Duration {
     Duration::from_millis((fields[11] + fields[12]) * 1000 / ticks)
 }
 
-/// How many times a process's threads were woken so far: voluntary and involuntary context
-/// switches of every thread (`/proc/PID/task/*/status`).
-pub fn wakeups(pid: u32) -> u64 {
-    let mut total = 0;
+/// How many times each thread of a process was woken so far (voluntary and involuntary
+/// context switches, `/proc/PID/task/TID/status`), by thread id. Threads come and go (idle
+/// pool threads end), so compare two readings thread by thread: [`woken_between`].
+pub fn wakeups(pid: u32) -> std::collections::HashMap<u32, u64> {
+    let mut threads = std::collections::HashMap::new();
     let tasks = std::fs::read_dir(format!("/proc/{pid}/task"));
     for task in tasks.into_iter().flatten().flatten() {
+        let Ok(tid) = task.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
         let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
-        total += status
+        let switches = status
             .lines()
             .filter(|l| l.contains("ctxt_switches:"))
             .filter_map(|l| l.split(':').nth(1)?.trim().parse::<u64>().ok())
             .sum::<u64>();
+        threads.insert(tid, switches);
     }
-    total
+    threads
+}
+
+/// The wakeups between two readings of [`wakeups`]: every thread alive at the second, less
+/// what it had at the first (a thread that ended in between is not counted: an undercount of
+/// its last switches only).
+pub fn woken_between(
+    before: &std::collections::HashMap<u32, u64>,
+    after: &std::collections::HashMap<u32, u64>,
+) -> u64 {
+    after
+        .iter()
+        .map(|(tid, n)| n.saturating_sub(before.get(tid).copied().unwrap_or(0)))
+        .sum()
 }

@@ -152,3 +152,79 @@ async fn closed_to_the_tray_herald_keeps_notifying_and_its_menu_acts_then_the_wi
     assert!(stdout.contains("before closing") && stdout.contains("while closed 1"));
     app.close().await;
 }
+
+/// The desktop entries in the autostart folder of `home` (`~/.config/autostart`: the autostart
+/// library Herald uses writes there even when `XDG_CONFIG_HOME` points elsewhere), with their
+/// text.
+fn autostart_entries(home: &Home) -> Vec<(String, String)> {
+    let dir = home.root().join(".config/autostart");
+    let mut entries: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(e.path()).unwrap_or_default())
+        })
+        .collect();
+    entries.sort();
+    entries
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display: run by the end-to-end stage under xvfb-run"]
+async fn start_at_login_is_an_autostart_entry_that_starts_herald_in_the_tray() {
+    let home = Home::new();
+    home.write_settings(r#"{"version": 4, "feeds": []}"#);
+    let app = App::launch(&home).await;
+    app.click("#open-settings").await;
+    let switch = app.find("#login-start").await;
+    assert!(autostart_entries(&home).is_empty());
+    app.session.click(&switch).await;
+    app.wait_text("#outcome-startup", "the switch's outcome", |t| {
+        t.contains("will start when you log in")
+    })
+    .await;
+    let entries = autostart_entries(&home);
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let (_, entry) = &entries[0];
+    let exec = entry
+        .lines()
+        .find(|l| l.starts_with("Exec="))
+        .unwrap_or_default();
+    assert!(
+        exec.contains("herald") && exec.ends_with("--hidden"),
+        "{entry}"
+    );
+    // Off again: the entry goes.
+    app.session.click(&switch).await;
+    app.wait_text("#outcome-startup", "the switch's outcome", |t| {
+        t.contains("will not start at login")
+    })
+    .await;
+    assert!(autostart_entries(&home).is_empty());
+    app.close().await;
+
+    // What the entry runs: Herald in the tray, no window, until it is asked for one.
+    let bus = herald_tests::dbus::PrivateBus::start();
+    let _recorder = herald_tests::dbus::Recorder::start(&bus.address).await;
+    let tray = herald_tests::tray::TrayHost::start(&bus.address).await;
+    let mut hidden = home.command();
+    hidden
+        .arg("--hidden")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = hidden.spawn().expect("herald --hidden");
+    let item = tray.item(WAIT).await;
+    item.wait_entry("No feeds yet", WAIT).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(herald_tests::x11::count_titled("Herald"), 0, "no window");
+    item.click("Open Herald").await;
+    herald_tests::eventually("the window to open", WAIT, || {
+        (herald_tests::x11::count_titled("Herald") == 1).then_some(())
+    })
+    .await;
+    herald_tests::ui::quit(&home.instance()).await;
+    assert!(child.wait().unwrap().success());
+}

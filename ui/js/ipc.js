@@ -196,6 +196,19 @@ export const sendTestNotification = () => call("send_test_notification");
 export const generalSettings = () => call("general_settings");
 
 /**
+ * Whether Herald starts when the user logs in (an entry in the desktop's autostart folder).
+ * @returns {Promise<boolean>}
+ */
+export const loginStart = () => call("login_start");
+
+/**
+ * Starts Herald at login (in the tray), or no longer.
+ * @param {boolean} enabled
+ * @returns {Promise<null>}
+ */
+export const setLoginStart = (enabled) => call("set_login_start", { enabled });
+
+/**
  * @param {GeneralSettings} settings
  * @returns {Promise<null>}
  */

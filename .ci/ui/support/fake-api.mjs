@@ -27,6 +27,8 @@ export function defaultReplies() {
     sendTestNotification: null,
     generalSettings: { retention: { maxEvents: 10000, maxAgeDays: null }, theme: "system" },
     setGeneralSettings: null,
+    loginStart: false,
+    setLoginStart: null,
     appInfo: { version: "0.0.0", configDir: "/c", dataDir: "/d", logDir: "/l", settingsFile: "/c/s", databaseFile: "/d/db" },
     openLogFolder: null,
     openLink: null,

@@ -151,3 +151,27 @@ describe("test notification, export, import, logs", () => {
     assert.equal(failing.state().app.notices.at(-1).message, "Could not open the link: not http");
   });
 });
+
+describe("start at login", () => {
+  test("loaded with the rest; turning it on says so and keeps it", async () => {
+    const { actions, fake, state } = await opened({ loginStart: false });
+    assert.equal(state().settings.loginStart, false);
+    await actions.settings.setLoginStart(true);
+    assert.deepEqual(fake.argsOf("setLoginStart"), [[true]]);
+    assert.equal(state().settings.loginStart, true);
+    assert.deepEqual(state().settings.outcomes.startup, { ok: true, text: "Herald will start when you log in." });
+  });
+
+  test("a failure says why and shows the state as the system has it", async () => {
+    const { actions, state } = await opened({ loginStart: false, setLoginStart: fail("failed", "The autostart folder is read-only.") });
+    await actions.settings.setLoginStart(true);
+    assert.equal(state().settings.loginStart, false);
+    assert.deepEqual(state().settings.outcomes.startup, { ok: false, text: "The autostart folder is read-only." });
+  });
+
+  test("unknown until loaded: null", async () => {
+    const { state } = await opened({ loginStart: fail("failed", "no") });
+    assert.equal(state().settings.loginStart, null);
+  });
+});
+

@@ -73,11 +73,12 @@ export function createSettingsActions(ctx) {
 
     /** @returns {Promise<void>} */
     async load() {
-      const [general, notify, info, health] = await Promise.allSettled([
+      const [general, notify, info, health, loginStart] = await Promise.allSettled([
         api.generalSettings(),
         api.notificationSettings(),
         api.appInfo(),
         api.notificationHealth(),
+        api.loginStart(),
       ]);
       store.change("settings", (s) =>
         settings.setLoaded(s, {
@@ -85,9 +86,10 @@ export function createSettingsActions(ctx) {
           ...(notify.status === "fulfilled" ? { notify: notify.value } : {}),
           ...(info.status === "fulfilled" ? { info: info.value } : {}),
           ...(health.status === "fulfilled" ? { health: health.value } : {}),
+          ...(loginStart.status === "fulfilled" ? { loginStart: loginStart.value } : {}),
         }),
       );
-      for (const r of [general, notify, info, health]) {
+      for (const r of [general, notify, info, health, loginStart]) {
         if (r.status === "rejected") {
           ctx.report("Could not load the settings", r.reason);
           break;
@@ -113,6 +115,22 @@ export function createSettingsActions(ctx) {
     async setTheme(theme) {
       store.change("settings", (s) => ({ ...s, theme }));
       await saveGeneral("appearance", { theme });
+    },
+
+    /**
+     * Starts Herald at login, or no longer; a failure says why and shows the state as it is.
+     * @param {boolean} enabled
+     */
+    async setLoginStart(enabled) {
+      try {
+        await api.setLoginStart(enabled);
+        store.change("settings", (s) => settings.setLoaded(s, { loginStart: enabled }));
+        say("startup", true, enabled ? "Herald will start when you log in." : "Herald will not start at login.");
+      } catch (raw) {
+        say("startup", false, toIpcError(raw).message);
+        const now = await api.loginStart().catch(() => null);
+        store.change("settings", (s) => settings.setLoaded(s, { loginStart: now }));
+      }
     },
 
     /** @returns {Promise<void>} */

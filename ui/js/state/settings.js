@@ -21,19 +21,20 @@
  * @property {AppInfo | null} info
  * @property {NotifyHealth | null} health
  * @property {Theme} theme the theme shown now (applied before the settings load, from the last run)
+ * @property {boolean | null} loginStart whether Herald starts at login; null until known
  * @property {Partial<Record<Section, Outcome>>} outcomes per section
  */
 
-/** @typedef {"quiet" | "flood" | "history" | "appearance" | "test" | "transfer" | "logs"} Section */
+/** @typedef {"quiet" | "flood" | "history" | "appearance" | "startup" | "test" | "transfer" | "logs"} Section */
 
 /** @returns {SettingsSlice} */
 export function initial() {
-  return { general: null, notify: null, info: null, health: null, theme: "system", outcomes: {} };
+  return { general: null, notify: null, info: null, health: null, theme: "system", loginStart: null, outcomes: {} };
 }
 
 /**
  * @param {SettingsSlice} s
- * @param {Partial<Pick<SettingsSlice, "general" | "notify" | "info" | "health">>} loaded
+ * @param {Partial<Pick<SettingsSlice, "general" | "notify" | "info" | "health" | "loginStart">>} loaded
  * @returns {SettingsSlice}
  */
 export function setLoaded(s, loaded) {

@@ -45,6 +45,7 @@ export function mountSettings(store, actions) {
   const historyError = byId("history-error", HTMLParagraphElement);
   const saveHistory = byId("save-history", HTMLButtonElement);
   const themes = /** @type {HTMLInputElement[]} */ ([...view.querySelectorAll("input[name=theme]")]);
+  const loginStart = byId("login-start", HTMLInputElement);
   const exportButton = byId("export-feeds", HTMLButtonElement);
   const exportSecrets = byId("export-secrets", HTMLInputElement);
   const importFile = byId("import-file", HTMLInputElement);
@@ -57,6 +58,7 @@ export function mountSettings(store, actions) {
     flood: byId("outcome-flood", HTMLSpanElement),
     history: byId("outcome-history", HTMLSpanElement),
     appearance: byId("outcome-appearance", HTMLSpanElement),
+    startup: byId("outcome-startup", HTMLSpanElement),
     transfer: byId("outcome-transfer", HTMLParagraphElement),
     logs: byId("outcome-logs", HTMLSpanElement),
   };
@@ -105,6 +107,7 @@ export function mountSettings(store, actions) {
       if (radio.checked) void actions.settings.setTheme(/** @type {Theme} */ (radio.value));
     });
   }
+  loginStart.addEventListener("change", () => void actions.settings.setLoginStart(loginStart.checked));
   exportButton.addEventListener("click", () => void actions.settings.exportFeeds(exportSecrets.checked));
   importFile.addEventListener("change", async () => {
     const file = importFile.files?.[0];
@@ -163,6 +166,8 @@ export function mountSettings(store, actions) {
       setValue(keepDays, s.general.retention.maxAgeDays === null ? "" : String(s.general.retention.maxAgeDays));
     }
     for (const radio of themes) radio.checked = radio.value === s.theme;
+    loginStart.disabled = s.loginStart === null;
+    loginStart.checked = s.loginStart === true;
     if (s.info) {
       const info = s.info;
       const rows = [
