@@ -7,10 +7,29 @@ use crate::window::{Intent, Prefill};
 /// The link scheme Herald handles (the desktop entry declares `x-scheme-handler/herald`).
 pub const SCHEME: &str = "herald";
 
+/// Why a subscribe command or link is refused (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum SubscribeError {
+    /// The feed's URL is not http(s) with a host.
+    #[error("Herald subscribes to web feeds only (http or https): {0}")]
+    NotWeb(herald_engine::notify::link::Refused),
+    /// The text is not a URL at all (not quoted: it may carry a token).
+    #[error("that is not a link: {0}")]
+    NotALink(url::ParseError),
+    /// A link of another scheme.
+    #[error("Herald opens herald:// links only, not {0:?}")]
+    WrongScheme(String),
+    /// A herald:// link Herald has no use for.
+    #[error("Herald does not know the link herald://{0}: only herald://subscribe?url=…")]
+    UnknownAction(String),
+    /// herald://subscribe without `url=`.
+    #[error("the subscribe link has no url=… to subscribe to")]
+    NoUrl,
+}
+
 /// What `herald subscribe URL [--name NAME]` asks for; the error says why the URL is refused.
-pub fn from_args(url: &str, name: Option<&str>) -> Result<Intent, String> {
-    let url = herald_engine::notify::link::http_url(url.trim())
-        .map_err(|why| format!("Herald subscribes to web feeds only (http or https): {why}"))?;
+pub fn from_args(url: &str, name: Option<&str>) -> Result<Intent, SubscribeError> {
+    let url = herald_engine::notify::link::http_url(url.trim()).map_err(SubscribeError::NotWeb)?;
     let name = name.map(str::trim).filter(|n| !n.is_empty());
     Ok(Intent {
         subscribe: Some(Prefill {
@@ -22,21 +41,16 @@ pub fn from_args(url: &str, name: Option<&str>) -> Result<Intent, String> {
 }
 
 /// What a `herald://` link asks for. Only `herald://subscribe?url=URL[&name=NAME]` exists.
-pub fn from_link(link: &str) -> Result<Intent, String> {
-    let parsed = url::Url::parse(link).map_err(|e| format!("{link:?} is not a link: {e}"))?;
+pub fn from_link(link: &str) -> Result<Intent, SubscribeError> {
+    let parsed = url::Url::parse(link).map_err(SubscribeError::NotALink)?;
     if parsed.scheme() != SCHEME {
-        return Err(format!(
-            "Herald opens herald:// links only, not {:?}",
-            parsed.scheme()
-        ));
+        return Err(SubscribeError::WrongScheme(parsed.scheme().to_owned()));
     }
     let action = parsed
         .host_str()
         .unwrap_or_else(|| parsed.path().trim_matches('/'));
     if action != "subscribe" {
-        return Err(format!(
-            "Herald does not know the link herald://{action}: only herald://subscribe?url=…"
-        ));
+        return Err(SubscribeError::UnknownAction(action.to_owned()));
     }
     let query = |key: &str| {
         parsed
@@ -44,7 +58,7 @@ pub fn from_link(link: &str) -> Result<Intent, String> {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.into_owned())
     };
-    let url = query("url").ok_or("the subscribe link has no url=… to subscribe to")?;
+    let url = query("url").ok_or(SubscribeError::NoUrl)?;
     from_args(&url, query("name").as_deref())
 }
 

@@ -45,11 +45,6 @@ const QUIET_ICON: &[u8] = include_bytes!("../../../icons/tray/quiet.png");
 pub struct Poke(mpsc::Sender<()>);
 
 impl Poke {
-    /// A poke that goes nowhere (an app without a tray: tests on the mock runtime).
-    pub fn none() -> Poke {
-        Poke(mpsc::channel(1).0)
-    }
-
     /// Asks the tray to look again.
     pub fn poke(&self) {
         let _ = self.0.try_send(()); // full: a refresh is already due
