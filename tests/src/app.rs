@@ -91,6 +91,16 @@ impl Home {
             ("XDG_CACHE_HOME", self.dir.path().join("cache")),
             ("XDG_RUNTIME_DIR", self.runtime()),
             ("HOME", self.dir.path().to_path_buf()),
+            // No session bus unless a test gives one: Herald never reaches the user's real
+            // keychain (or notification server) from a test.
+            (
+                "DBUS_SESSION_BUS_ADDRESS",
+                format!(
+                    "unix:path={}",
+                    self.dir.path().join("no-session-bus").display()
+                )
+                .into(),
+            ),
         ]
     }
 

@@ -14,18 +14,40 @@ use std::time::Duration;
 
 use zbus::OwnedVariant;
 
-/// A `dbus-daemon --session` of our own; killed on drop.
+/// A session `dbus-daemon` of our own; killed on drop. It starts no service by itself (no
+/// activation directories): what a test wants on the bus, the test runs — so an installed
+/// keychain daemon cannot turn up where a test expects none.
 pub struct PrivateBus {
     child: Child,
     /// The bus address, for `DBUS_SESSION_BUS_ADDRESS`.
     pub address: String,
+    _config: tempfile::NamedTempFile,
 }
+
+/// A session bus's configuration without `<standard_session_servicedirs/>`.
+const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <keep_umask/>
+  <listen>unix:tmpdir=/tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"#;
 
 impl PrivateBus {
     /// Starts the daemon and reads its address.
     pub fn start() -> PrivateBus {
+        let mut config = tempfile::NamedTempFile::new().expect("a temporary file");
+        std::io::Write::write_all(&mut config, BUS_CONFIG.as_bytes()).expect("bus config written");
         let mut child = Command::new("dbus-daemon")
-            .args(["--session", "--nofork", "--nopidfile", "--print-address=1"])
+            .arg(format!("--config-file={}", config.path().display()))
+            .args(["--nofork", "--nopidfile", "--print-address=1"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -36,7 +58,11 @@ impl PrivateBus {
             .unwrap();
         let address = line.trim().to_owned();
         assert!(!address.is_empty(), "dbus-daemon printed no address");
-        PrivateBus { child, address }
+        PrivateBus {
+            child,
+            address,
+            _config: config,
+        }
     }
 }
 
