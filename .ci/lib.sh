@@ -1,12 +1,14 @@
 # Shared helpers for Herald's scripts: timed stages and idempotent package installs.
 # Sourced by .ci/test and .ci/herald; not meant to be run.
 
-# The apt packages Tauri v2 needs to build (see shared/TOOLCHAIN.md).
-HERALD_BUILD_PACKAGES="libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev pkg-config"
+# The apt packages Tauri v2 needs to build (see shared/TOOLCHAIN.md), and libdbus for the keychain
+# (the Secret Service client).
+HERALD_BUILD_PACKAGES="libwebkit2gtk-4.1-dev build-essential libssl-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev pkg-config libdbus-1-dev"
 # Headless runs and the end-to-end suite: X server, session bus, WebDriver for WebKitGTK; `ip` and
 # `unshare` for the network-change test (it runs in a network namespace of its own); an emoji font,
-# so the screenshots show the emoji ntfy tags become.
-HERALD_TEST_PACKAGES="xvfb xauth dbus webkit2gtk-driver iproute2 util-linux fonts-noto-color-emoji"
+# so the screenshots show the emoji ntfy tags become; a real keychain (gnome-keyring) and
+# `secret-tool` to look into it, for the header-value tests.
+HERALD_TEST_PACKAGES="xvfb xauth dbus webkit2gtk-driver iproute2 util-linux fonts-noto-color-emoji gnome-keyring libsecret-tools"
 
 HERALD_T0=$(date +%s)
 

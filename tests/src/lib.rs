@@ -27,6 +27,7 @@ pub mod bench;
 pub mod chaos;
 pub mod dbus;
 pub mod h2;
+pub mod keychain;
 pub mod numbered;
 pub mod recording;
 pub mod scenario;

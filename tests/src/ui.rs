@@ -55,7 +55,12 @@ impl App {
 
     /// Starts the app for `home` as `herald ARGS…`.
     pub async fn launch_with(home: &Home, args: &[&str]) -> App {
-        let bus = PrivateBus::start();
+        App::launch_on(home, args, PrivateBus::start()).await
+    }
+
+    /// Starts the app for `home` as `herald ARGS…` on `bus` (where the test may have started
+    /// services of its own first, such as a keychain).
+    pub async fn launch_on(home: &Home, args: &[&str], bus: PrivateBus) -> App {
         let recorder = Recorder::start(&bus.address).await;
         let tray = TrayHost::start(&bus.address).await;
         let demo_port = dead_port().to_string();
@@ -78,6 +83,11 @@ impl App {
             _driver: driver,
             _bus: bus,
         }
+    }
+
+    /// The address of the app's session bus.
+    pub fn bus_address(&self) -> &str {
+        &self._bus.address
     }
 
     /// Ends the session and quits the app (which would otherwise live on in the tray), then

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use herald::models::{AppInfo, ExportResult};
 use herald_engine::feed::probe::{FailureKind, FeedTest, TestEvent, TestFailure};
 use herald_engine::feed::{
-    ErrorKind, FeedDraft, FeedError, FeedId, FeedStatus, ResumeMode, StopReason,
+    ErrorKind, FeedDraft, FeedError, FeedId, FeedStatus, ResumeMode, SecretsAt, StopReason,
 };
 use herald_engine::notify::rule::{FeedRule, Mapping, Mute, NotifySettings, QuietHours, Sound};
 use herald_engine::notify::{Message, Priority, ViewAction};
@@ -64,7 +64,7 @@ fn feed_views() -> Vec<FeedView> {
     let mut config = FeedDraft {
         name: "Builds".into(),
         url: "https://ci.example/events".into(),
-        headers: "Authorization: Bearer secret".into(),
+        headers: "Authorization: Bearer s3cr3t-t0ken".into(),
         ..FeedDraft::default()
     }
     .validate()
@@ -79,11 +79,13 @@ fn feed_views() -> Vec<FeedView> {
     config.ca_cert = Some("/home/me/ca.pem".into());
     config.idle_timeout_secs = Some(300);
     config.resume = ResumeMode::NtfySince;
+    config.secrets = SecretsAt::Keychain;
     let paused = FeedStatus::Stopped {
         reason: StopReason::User,
     };
     views.push(FeedView::new(&config, paused));
     config.resume = ResumeMode::LastEventId;
+    config.secrets = SecretsAt::KeychainLocked;
     views.push(FeedView::new(&config, FeedStatus::STARTING));
     views
 }
@@ -189,6 +191,7 @@ fn general_settings() -> Vec<GeneralSettings> {
     let limited = GeneralSettings {
         retention: Default::default(),
         theme: Theme::System,
+        keychain: true,
     };
     let unlimited = GeneralSettings {
         retention: herald_engine::feed::Retention {
@@ -196,6 +199,7 @@ fn general_settings() -> Vec<GeneralSettings> {
             max_age_days: None,
         },
         theme: Theme::Dark,
+        keychain: false,
     };
     let light = GeneralSettings {
         theme: Theme::Light,
@@ -383,5 +387,5 @@ fn the_ui_contract_file_is_what_the_rust_types_send() {
 fn header_values_never_reach_the_ui() {
     let views = serde_json::to_string(&feed_views()).unwrap();
     assert!(views.contains("Authorization"));
-    assert!(!views.contains("secret"), "{views}");
+    assert!(!views.contains("s3cr3t"), "{views}");
 }

@@ -408,7 +408,12 @@ async fn general_settings_survive_a_restart_and_a_new_retention_prunes_at_once()
             max_age_days: None,
         },
         theme: Theme::Dark,
+        keychain: false,
     };
+    assert!(
+        defaults.keychain,
+        "header values go to the keychain unless the user says not"
+    );
     h.engine.set_general_settings(chosen).await.unwrap();
     assert_eq!(h.engine.general_settings().await.unwrap(), chosen);
     // The store prunes to the new default without waiting for its next round.

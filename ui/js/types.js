@@ -28,11 +28,14 @@
 /**
  * A subscribed feed as the backend reports it. Only the names of its request headers come:
  * their values may be secrets, which never leave the backend. `caCert` and `idleTimeoutSecs`
- * are null when not set (no extra CA; the default of 90 s).
+ * are null when not set (no extra CA; the default of 90 s). `secrets` says where the header
+ * values are kept: the settings file, the system keychain, or the keychain, which has not given
+ * them to Herald yet (the feed waits for it).
+ * @typedef {"file" | "keychain" | "keychainWaiting"} SecretsPlace
  * @typedef {{
  *   id: string, name: string, url: string, headerNames: string[], demo: boolean,
  *   paused: boolean, caCert: string | null, idleTimeoutSecs: number | null,
- *   resume: ResumeMode, status: FeedStatus
+ *   resume: ResumeMode, secrets: SecretsPlace, status: FeedStatus
  * }} FeedView
  */
 
@@ -136,10 +139,12 @@
 
 /**
  * Settings for the whole app (`general_settings`, `set_general_settings`). Retention limits are
- * per feed (null: no limit of that kind); `theme` "system" follows the desktop's light/dark.
+ * per feed (null: no limit of that kind); `theme` "system" follows the desktop's light/dark;
+ * `keychain` keeps header values in the system keychain when one answers (false: the settings
+ * file), and saving it moves them.
  * @typedef {{ maxEvents: number | null, maxAgeDays: number | null }} Retention
  * @typedef {"system" | "light" | "dark"} Theme
- * @typedef {{ retention: Retention, theme: Theme }} GeneralSettings
+ * @typedef {{ retention: Retention, theme: Theme, keychain: boolean }} GeneralSettings
  */
 
 /**

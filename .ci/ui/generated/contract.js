@@ -16,6 +16,7 @@ export const feedViews = [
     "caCert": null,
     "idleTimeoutSecs": null,
     "resume": "auto",
+    "secrets": "file",
     "status": {
       "state": "connecting",
       "attempt": 0
@@ -33,6 +34,7 @@ export const feedViews = [
     "caCert": null,
     "idleTimeoutSecs": null,
     "resume": "auto",
+    "secrets": "file",
     "status": {
       "state": "connecting",
       "attempt": 2,
@@ -51,6 +53,7 @@ export const feedViews = [
     "caCert": null,
     "idleTimeoutSecs": null,
     "resume": "auto",
+    "secrets": "file",
     "status": {
       "state": "live",
       "since": 1700000000000
@@ -68,6 +71,7 @@ export const feedViews = [
     "caCert": null,
     "idleTimeoutSecs": null,
     "resume": "auto",
+    "secrets": "file",
     "status": {
       "state": "backoff",
       "attempt": 3,
@@ -92,6 +96,7 @@ export const feedViews = [
     "caCert": null,
     "idleTimeoutSecs": null,
     "resume": "auto",
+    "secrets": "file",
     "status": {
       "state": "needsAttention",
       "nextTryAt": 1700000600000,
@@ -115,6 +120,7 @@ export const feedViews = [
     "caCert": null,
     "idleTimeoutSecs": null,
     "resume": "auto",
+    "secrets": "file",
     "status": {
       "state": "stopped",
       "reason": "server"
@@ -132,6 +138,7 @@ export const feedViews = [
     "caCert": null,
     "idleTimeoutSecs": null,
     "resume": "auto",
+    "secrets": "file",
     "status": {
       "state": "stopped",
       "reason": "user"
@@ -149,6 +156,7 @@ export const feedViews = [
     "caCert": "/home/me/ca.pem",
     "idleTimeoutSecs": 300,
     "resume": "ntfySince",
+    "secrets": "keychain",
     "status": {
       "state": "stopped",
       "reason": "user"
@@ -166,6 +174,7 @@ export const feedViews = [
     "caCert": "/home/me/ca.pem",
     "idleTimeoutSecs": 300,
     "resume": "lastEventId",
+    "secrets": "keychainWaiting",
     "status": {
       "state": "connecting",
       "attempt": 0
@@ -454,21 +463,24 @@ export const generalSettings = [
       "maxEvents": 100000,
       "maxAgeDays": 90
     },
-    "theme": "system"
+    "theme": "system",
+    "keychain": true
   },
   {
     "retention": {
       "maxEvents": null,
       "maxAgeDays": null
     },
-    "theme": "dark"
+    "theme": "dark",
+    "keychain": false
   },
   {
     "retention": {
       "maxEvents": 100000,
       "maxAgeDays": 90
     },
-    "theme": "light"
+    "theme": "light",
+    "keychain": true
   }
 ];
 

@@ -34,6 +34,7 @@ export function feed(id, extra = {}) {
     caCert: null,
     idleTimeoutSecs: null,
     resume: "auto",
+    secrets: "file",
     status: { state: "connecting", attempt: 1 },
     ...extra,
   };

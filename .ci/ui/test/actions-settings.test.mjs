@@ -10,7 +10,7 @@ const NOTIFY = {
   flood: { feedBurst: 5, feedWindowSecs: 60, globalPerMinute: 30 },
   silence: ["/heartbeat"],
 };
-const GENERAL = { retention: { maxEvents: 10000, maxAgeDays: null }, theme: "system" };
+const GENERAL = { retention: { maxEvents: 10000, maxAgeDays: null }, theme: "system", keychain: true };
 const INFO = { version: "1.2.3", configDir: "/c", dataDir: "/d", logDir: "/l", settingsFile: "/c/s.json", databaseFile: "/d/h.db" };
 
 async function opened(overrides = {}) {
@@ -149,6 +149,25 @@ describe("test notification, export, import, logs", () => {
     assert.equal(failing.state().settings.outcomes.logs, undefined);
     await failing.actions.settings.openLink("file:///x");
     assert.equal(failing.state().app.notices.at(-1).message, "Could not open the link: not http");
+  });
+});
+
+describe("where header values are kept", () => {
+  test("setKeychain saves the full general settings and says where values go now", async () => {
+    const { actions, fake, state } = await opened();
+    await actions.settings.setKeychain(false);
+    assert.deepEqual(fake.argsOf("setGeneralSettings"), [[{ ...GENERAL, keychain: false }]]);
+    assert.equal(state().settings.general.keychain, false);
+    assert.deepEqual(state().settings.outcomes.secrets, { ok: true, text: "Saved: header values are kept in the settings file." });
+    await actions.settings.setKeychain(true);
+    assert.match(state().settings.outcomes.secrets.text, /^Saved: header values are kept in the system keychain where one answers/);
+  });
+
+  test("a failed save says why and keeps the loaded choice", async () => {
+    const { actions, state } = await opened({ setGeneralSettings: fail("failed", "cannot write settings.json") });
+    await actions.settings.setKeychain(false);
+    assert.deepEqual(state().settings.outcomes.secrets, { ok: false, text: "cannot write settings.json" });
+    assert.equal(state().settings.general.keychain, true);
   });
 });
 

@@ -214,3 +214,20 @@ describe("the last test goes stale when the connection changes", () => {
     assert.equal(editor.setField(running, "url", "https://c.example").test.state, "running");
   });
 });
+
+describe("secretsNote", () => {
+  test("says where a saved feed's values are, and why the file when a keychain was wanted", () => {
+    const f = (secrets) => feed("a", { headerNames: ["Authorization"], secrets });
+    assert.equal(editor.secretsNote(f("keychain"), true), "Saved values are in the system keychain.");
+    assert.match(editor.secretsNote(f("keychainWaiting"), true), /has not given them to Herald yet: unlock it, or type the values again/);
+    assert.match(editor.secretsNote(f("file"), true), /settings file, readable only by you: no system keychain took them/);
+    assert.equal(editor.secretsNote(f("file"), false), "Saved values are in Herald's settings file, readable only by you.");
+    assert.equal(editor.secretsNote(f("file"), null), "Saved values are in Herald's settings file, readable only by you.");
+  });
+
+  test("a new feed (or one without headers) says where values will go", () => {
+    assert.match(editor.secretsNote(undefined, true), /^Values are kept in the system keychain where one answers/);
+    assert.match(editor.secretsNote(feed("a"), null), /^Values are kept in the system keychain where one answers/);
+    assert.equal(editor.secretsNote(undefined, false), "Values are kept in Herald's settings file, readable only by you.");
+  });
+});

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::feed::{FeedConfig, FeedId, FeedStatus, ResumeMode};
+use crate::feed::{FeedConfig, FeedId, FeedStatus, ResumeMode, SecretsAt};
 
 /// One message from the engine to its owner.
 #[derive(Debug, Clone, PartialEq)]
@@ -99,8 +99,24 @@ pub struct FeedView {
     /// How it resumes after a reconnect.
     #[serde(default)]
     pub resume: ResumeMode,
+    /// Where its header values are kept (the editor says so).
+    #[serde(default)]
+    pub secrets: SecretsPlace,
     /// Current state.
     pub status: FeedStatus,
+}
+
+/// Where a feed's header values are kept, as the editor tells the user.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretsPlace {
+    /// In the settings file, readable by the user only.
+    #[default]
+    File,
+    /// In the system keychain.
+    Keychain,
+    /// In the system keychain, which has not given them to Herald yet (locked, not running).
+    KeychainWaiting,
 }
 
 impl FeedView {
@@ -116,6 +132,11 @@ impl FeedView {
             ca_cert: config.ca_cert.as_ref().map(|p| p.display().to_string()),
             idle_timeout_secs: config.idle_timeout_secs,
             resume: config.resume,
+            secrets: match config.secrets {
+                SecretsAt::File => SecretsPlace::File,
+                SecretsAt::Keychain => SecretsPlace::Keychain,
+                SecretsAt::KeychainLocked => SecretsPlace::KeychainWaiting,
+            },
             status,
         }
     }

@@ -118,6 +118,19 @@ export function createSettingsActions(ctx) {
     },
 
     /**
+     * Keeps header values in the system keychain, or in the settings file: saving moves them.
+     * @param {boolean} keychain
+     */
+    async setKeychain(keychain) {
+      await saveGeneral("secrets", { keychain });
+      const saved = store.get().settings.outcomes.secrets;
+      if (saved?.ok) {
+        const where = keychain ? "in the system keychain where one answers (each feed's editor says where its values are)" : "in the settings file";
+        say("secrets", true, `Saved: header values are kept ${where}.`);
+      }
+    },
+
+    /**
      * Starts Herald at login, or no longer; a failure says why and shows the state as it is.
      * @param {boolean} enabled
      */

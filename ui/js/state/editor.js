@@ -265,6 +265,28 @@ export function setPreview(e, preview) {
 }
 
 /**
+ * Where the header values are kept, said under the headers: the feed's place once saved, else
+ * where they will go (`keychain`: the user's choice in Settings; null while it loads).
+ * @param {FeedView | undefined} feed the feed being edited (undefined while adding one)
+ * @param {boolean | null} keychain
+ * @returns {string}
+ */
+export function secretsNote(feed, keychain) {
+  const file = "Herald's settings file, readable only by you";
+  if (!feed || feed.headerNames.length === 0) {
+    return keychain === false ? `Values are kept in ${file}.` : `Values are kept in the system keychain where one answers, else in ${file}.`;
+  }
+  switch (feed.secrets) {
+    case "keychain":
+      return "Saved values are in the system keychain.";
+    case "keychainWaiting":
+      return "Saved values are in the system keychain, which has not given them to Herald yet: unlock it, or type the values again.";
+    default:
+      return keychain === true ? `Saved values are in ${file}: no system keychain took them.` : `Saved values are in ${file}.`;
+  }
+}
+
+/**
  * @param {EditorSlice} e
  * @param {boolean} asking
  * @returns {EditorSlice}

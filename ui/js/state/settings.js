@@ -25,7 +25,7 @@
  * @property {Partial<Record<Section, Outcome>>} outcomes per section
  */
 
-/** @typedef {"quiet" | "flood" | "history" | "appearance" | "startup" | "test" | "transfer" | "logs"} Section */
+/** @typedef {"quiet" | "flood" | "history" | "appearance" | "startup" | "secrets" | "test" | "transfer" | "logs"} Section */
 
 /** @returns {SettingsSlice} */
 export function initial() {

@@ -8,6 +8,7 @@
 import { byId, el, reconcile, setText, show } from "../dom.js";
 import { plural } from "../format.js";
 import { formatClock } from "../status.js";
+import * as editorState from "../state/editor.js";
 
 /** @typedef {import("../state/store.js").Store} Store */
 /** @typedef {import("../state/store.js").State} State */
@@ -84,6 +85,7 @@ export function mountEditor(store, actions) {
   const headerRows = byId("header-rows", HTMLUListElement);
   const addHeader = byId("add-header", HTMLButtonElement);
   const testButton = byId("feed-test", HTMLButtonElement);
+  const secretsNote = byId("feed-secrets", HTMLParagraphElement);
   const testState = byId("feed-test-state", HTMLSpanElement);
   const testResult = byId("feed-test-result", HTMLDivElement);
   const ruleEnabled = byId("rule-enabled", HTMLInputElement);
@@ -287,6 +289,7 @@ export function mountEditor(store, actions) {
     setValue(inputs.idleTimeout, e.fields.idleTimeout);
     setValue(resume, e.fields.resume);
     renderHeaders(e);
+    setText(secretsNote, editorState.secretsNote(feed, state.settings.general?.keychain ?? null));
     for (const [field, line] of Object.entries(errorLines)) {
       const message = e.errors[/** @type {FormField} */ (field)] ?? "";
       setText(line, message);

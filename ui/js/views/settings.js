@@ -46,6 +46,7 @@ export function mountSettings(store, actions) {
   const saveHistory = byId("save-history", HTMLButtonElement);
   const themes = /** @type {HTMLInputElement[]} */ ([...view.querySelectorAll("input[name=theme]")]);
   const loginStart = byId("login-start", HTMLInputElement);
+  const keychain = byId("keychain", HTMLInputElement);
   const exportButton = byId("export-feeds", HTMLButtonElement);
   const exportSecrets = byId("export-secrets", HTMLInputElement);
   const importFile = byId("import-file", HTMLInputElement);
@@ -59,6 +60,7 @@ export function mountSettings(store, actions) {
     history: byId("outcome-history", HTMLSpanElement),
     appearance: byId("outcome-appearance", HTMLSpanElement),
     startup: byId("outcome-startup", HTMLSpanElement),
+    secrets: byId("outcome-secrets", HTMLSpanElement),
     transfer: byId("outcome-transfer", HTMLParagraphElement),
     logs: byId("outcome-logs", HTMLSpanElement),
   };
@@ -108,6 +110,7 @@ export function mountSettings(store, actions) {
     });
   }
   loginStart.addEventListener("change", () => void actions.settings.setLoginStart(loginStart.checked));
+  keychain.addEventListener("change", () => void actions.settings.setKeychain(keychain.checked));
   exportButton.addEventListener("click", () => void actions.settings.exportFeeds(exportSecrets.checked));
   importFile.addEventListener("change", async () => {
     const file = importFile.files?.[0];
@@ -168,6 +171,8 @@ export function mountSettings(store, actions) {
     for (const radio of themes) radio.checked = radio.value === s.theme;
     loginStart.disabled = s.loginStart === null;
     loginStart.checked = s.loginStart === true;
+    keychain.disabled = !s.general;
+    keychain.checked = s.general?.keychain ?? true;
     if (s.info) {
       const info = s.info;
       const rows = [

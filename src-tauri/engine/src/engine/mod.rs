@@ -15,10 +15,12 @@
 //! - [`notifications`]: the notification rules (kept in the settings), previews, the test
 //!   notification.
 //! - [`demo_host`]: the built-in demo server, run while a demo feed is subscribed.
+//! - [`keychain`]: feeds waiting for their header values from the keychain; values moved into it.
 
 mod delivery;
 mod demo_host;
 mod handle;
+mod keychain;
 mod notices;
 mod notifications;
 mod registry;
@@ -171,6 +173,7 @@ impl Engine {
             self.start_feed(config, cursor).await;
         }
         self.sync_retention().await;
+        self.move_into_keychain().await;
         if loaded.first_run
             && demo_on_first_run
             && let Err(e) = self.add_demo_feed().await
@@ -213,6 +216,9 @@ impl Engine {
         mut triggers: mpsc::Receiver<triggers::Reason>,
     ) {
         let mut prune = tokio::time::interval(PRUNE_EVERY);
+        // Only polled while a feed waits for the keychain: otherwise it costs no wake-up.
+        let mut keychain = tokio::time::interval(registry::KEYCHAIN_RETRY);
+        keychain.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let shutdown = loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -224,6 +230,7 @@ impl Engine {
                 Some(report) = store_reports.recv() => self.on_store_report(report).await,
                 Some(reason) = triggers.recv() => self.feeds.refresh_all(reason),
                 _ = prune.tick() => self.store_write(self.store.prune()).await,
+                _ = keychain.tick(), if self.waiting_for_keychain() => self.retry_keychain().await,
             }
         };
         // Feeds first, so nothing new arrives; then what was received goes to disk, and what
@@ -271,6 +278,10 @@ impl Engine {
             Command::RemoveFeed(id, reply) => drop(reply.send(self.remove(&id).await)),
             Command::Notices(reply) => drop(reply.send(self.notices.all())),
             Command::Reconnect(id, reply) => {
+                // A feed waiting for the keychain reconnects by asking it again, now.
+                if self.waiting_for_keychain() {
+                    self.retry_keychain().await;
+                }
                 let why = Control::Reconnect("you asked to reconnect".into());
                 drop(reply.send(self.feeds.control(&id, why).await));
             }
@@ -318,8 +329,10 @@ impl Engine {
     }
 
     /// Saves the settings for the whole app, then has the store prune to the new retention.
+    /// Saving moves header values where the keychain choice says; the feed list reports it.
     async fn set_general(&mut self, general: GeneralSettings) -> Result<(), Error> {
         general.validate()?;
+        let keychain_before = self.settings.keychain;
         self.settings
             .change(&self.file, |s| {
                 s.set_general(general);
@@ -327,6 +340,9 @@ impl Engine {
             })
             .await?;
         self.sync_retention().await;
+        if self.settings.keychain != keychain_before {
+            self.report(Report::Feeds(self.views())).await;
+        }
         Ok(())
     }
 

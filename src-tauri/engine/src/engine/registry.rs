@@ -10,7 +10,8 @@ use tokio::task::JoinHandle;
 use crate::Error;
 use crate::feed::clients::Clients;
 use crate::feed::{
-    self, Control, Cursor, FeedConfig, FeedError, FeedId, FeedMessage, FeedOptions, FeedStatus,
+    self, Control, Cursor, ErrorKind, FeedConfig, FeedError, FeedId, FeedMessage, FeedOptions,
+    FeedStatus, SecretsAt,
 };
 use crate::report::FeedView;
 
@@ -18,6 +19,21 @@ use crate::report::FeedView;
 const CONTROL_QUEUE: usize = 4;
 /// Places in a control queue that network changes leave free for the user's requests.
 const USER_CONTROL_RESERVE: usize = 2;
+/// How often the engine asks a keychain that has not answered for the values feeds wait for.
+pub const KEYCHAIN_RETRY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The status of a feed whose header values the keychain has not given yet: it does not
+/// connect without them.
+fn waiting_for_keychain() -> FeedError {
+    FeedError::new(
+        ErrorKind::Request,
+        "Its header values are in the system keychain, which has not given them to Herald yet.",
+    )
+    .with_hint(
+        "Unlock the keychain (logging in to the desktop usually does): Herald asks again every \
+         30 seconds. Or edit the feed and enter the values again.",
+    )
+}
 
 /// A task that is aborted when this is dropped: removing a feed stops its connection.
 struct AbortOnDrop(JoinHandle<()>);
@@ -72,7 +88,12 @@ impl Registry {
         let config = Arc::new(config);
         let id = config.id.clone();
         let (control, control_rx) = mpsc::channel(CONTROL_QUEUE);
-        let (task, status) = match self.clients.for_feed(&config).await {
+        let client = if config.secrets == SecretsAt::KeychainLocked {
+            Err(waiting_for_keychain())
+        } else {
+            self.clients.for_feed(&config).await
+        };
+        let (task, status) = match client {
             Ok(client) => {
                 let run = feed::supervisor::run(
                     client,
@@ -89,10 +110,12 @@ impl Registry {
             }
             Err(error) => {
                 tracing::warn!(feed = %id, %error, "feed cannot start");
-                let status = FeedStatus::NeedsAttention {
-                    next_try_at: 0,
-                    error,
+                let next_try_at = if config.secrets == SecretsAt::KeychainLocked {
+                    crate::time::ms_after(KEYCHAIN_RETRY)
+                } else {
+                    0
                 };
+                let status = FeedStatus::NeedsAttention { next_try_at, error };
                 (tokio::spawn(async {}), status)
             }
         };

@@ -5,7 +5,9 @@
 use super::Engine;
 use crate::Error;
 use crate::demo;
-use crate::feed::{Control, Cursor, FeedConfig, FeedDraft, FeedId, FeedStatus, ResumeMode};
+use crate::feed::{
+    Control, Cursor, FeedConfig, FeedDraft, FeedId, FeedStatus, ResumeMode, SecretsAt,
+};
 use crate::notify;
 use crate::report::{FeedView, Report};
 use crate::settings::Settings;
@@ -21,7 +23,7 @@ impl Engine {
 
     /// Stops a feed's supervisor and starts it again with `config`, resuming from what the
     /// store kept (everything received so far is written first).
-    async fn restart_feed(&mut self, config: FeedConfig) {
+    pub(super) async fn restart_feed(&mut self, config: FeedConfig) {
         self.feeds.stop(&config.id);
         self.store_write(self.store.flush()).await;
         let cursor = match self.store.cursors().await {
@@ -130,6 +132,7 @@ impl Engine {
             idle_timeout_secs: None,
             retention: None,
             resume: ResumeMode::LastEventId,
+            secrets: SecretsAt::File,
         };
         self.add(config).await
     }

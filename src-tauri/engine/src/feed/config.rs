@@ -73,6 +73,32 @@ pub struct FeedConfig {
     /// How the feed resumes after a reconnect (`Last-Event-ID`, or ntfy's `since=`).
     #[serde(default, skip_serializing_if = "ResumeMode::is_auto")]
     pub resume: ResumeMode,
+    /// Where its header values are kept: in the settings file, or in the system keychain (the
+    /// file then holds only their names). Decided when the settings are saved.
+    #[serde(default, skip_serializing_if = "SecretsAt::is_file")]
+    pub secrets: SecretsAt,
+}
+
+/// Where a feed's header values are kept ([`FeedConfig::secrets`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SecretsAt {
+    /// In the settings file (readable by the user only), with the rest of the feed.
+    #[default]
+    File,
+    /// In the system keychain (the Secret Service on Linux); the values are in memory.
+    Keychain,
+    /// In the system keychain, which has not answered yet (not running, or locked): the values
+    /// are not known, so the feed waits instead of connecting without them. Saved as `keychain`.
+    #[serde(skip_deserializing, rename = "keychain")]
+    KeychainLocked,
+}
+
+impl SecretsAt {
+    /// True for [`SecretsAt::File`] (the default, left out of the file).
+    pub fn is_file(&self) -> bool {
+        *self == SecretsAt::File
+    }
 }
 
 /// How much history a feed keeps: events beyond either limit are pruned, oldest first.
@@ -109,6 +135,7 @@ impl fmt::Debug for FeedConfig {
             idle_timeout_secs,
             retention,
             resume,
+            secrets,
         } = self;
         f.debug_struct("FeedConfig")
             .field("id", id)
@@ -121,6 +148,7 @@ impl fmt::Debug for FeedConfig {
             .field("idle_timeout_secs", idle_timeout_secs)
             .field("retention", retention)
             .field("resume", resume)
+            .field("secrets", secrets)
             .finish()
     }
 }
@@ -274,6 +302,7 @@ impl FeedDraft {
             idle_timeout_secs,
             retention: None,
             resume: self.resume.unwrap_or_default(),
+            secrets: SecretsAt::File,
         })
     }
 
@@ -292,12 +321,21 @@ impl FeedDraft {
                 header.value = saved.value.clone();
             }
         }
+        // Values still in a keychain that has not answered stay there, and the feed keeps
+        // waiting for them; once every value is typed anew, saving decides where they go.
+        let waiting = existing.secrets == SecretsAt::KeychainLocked
+            && edited.headers.iter().any(|h| h.value.is_empty());
         Ok(FeedConfig {
             id: existing.id.clone(),
             demo: existing.demo,
             paused: existing.paused,
             retention: existing.retention,
             resume: self.resume.unwrap_or(existing.resume),
+            secrets: if waiting {
+                SecretsAt::KeychainLocked
+            } else {
+                existing.secrets
+            },
             ..edited
         })
     }

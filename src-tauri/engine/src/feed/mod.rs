@@ -23,7 +23,9 @@ pub mod resume;
 pub mod status;
 pub mod supervisor;
 
-pub use config::{FeedConfig, FeedDraft, FeedId, Header, Retention, ValidationError, redact_url};
+pub use config::{
+    FeedConfig, FeedDraft, FeedId, Header, Retention, SecretsAt, ValidationError, redact_url,
+};
 pub use resume::{Cursor, ResumeMode};
 pub use status::{ErrorKind, FeedError, FeedStatus, StopReason};
 pub use supervisor::{Control, FeedMessage, FeedOptions, FeedUpdate, Received};

@@ -9,7 +9,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{Settings, VERSION};
+use super::{Settings, VERSION, Vault};
 use crate::report::{Notice, NoticeLevel};
 
 /// Why settings could not be read or written.
@@ -64,6 +64,8 @@ pub struct SettingsFile {
     path: PathBuf,
     /// False once the file could not be read: never overwrite what we could not read.
     writable: bool,
+    /// Where header values go: the keychain, or this file.
+    vault: Vault,
 }
 
 /// Herald's directories (config, data) as the OS wants them; honours `XDG_*` on Linux.
@@ -77,7 +79,19 @@ impl SettingsFile {
         SettingsFile {
             path: path.into(),
             writable: true,
+            vault: Vault::file_only(),
         }
+    }
+
+    /// Keeps header values through `vault` (the system keychain) instead of in the file only.
+    pub fn with_vault(mut self, vault: Vault) -> SettingsFile {
+        self.vault = vault;
+        self
+    }
+
+    /// Where header values go.
+    pub fn vault(&self) -> &Vault {
+        &self.vault
     }
 
     /// From now on, saving keeps changes in memory only and leaves the file alone: for a file
@@ -86,10 +100,11 @@ impl SettingsFile {
         self.writable = false;
     }
 
-    /// The settings file in the OS config dir (`$XDG_CONFIG_HOME/herald/settings.json` on Linux).
+    /// The settings file in the OS config dir (`$XDG_CONFIG_HOME/herald/settings.json` on Linux),
+    /// with header values in the system keychain where one answers.
     pub fn default_location() -> Result<SettingsFile, SettingsError> {
         let dirs = project_dirs().ok_or(SettingsError::NoConfigDir)?;
-        Ok(SettingsFile::new(dirs.config_dir().join("settings.json")))
+        Ok(SettingsFile::new(dirs.config_dir().join("settings.json")).with_vault(Vault::system()))
     }
 
     /// The settings file's path.
@@ -103,7 +118,10 @@ impl SettingsFile {
     pub fn read(&self) -> Result<Settings, SettingsError> {
         match fs::read(&self.path) {
             Ok(text) => match upgrade(&text) {
-                Ok(Upgraded::Current(settings) | Upgraded::Newer(settings, _)) => Ok(settings),
+                Ok(Upgraded::Current(mut settings) | Upgraded::Newer(mut settings, _)) => {
+                    self.vault.fill(&mut settings.feeds);
+                    Ok(settings)
+                }
                 Err(why) => Err(SettingsError::Unreadable {
                     path: self.path.clone(),
                     why: without_values(&why.to_string()),
@@ -128,7 +146,10 @@ impl SettingsFile {
             }
             Err(source) => return Err(self.io_error("read", source)),
         };
-        let parsed = upgrade(&text);
+        let mut parsed = upgrade(&text);
+        if let Ok(Upgraded::Current(settings) | Upgraded::Newer(settings, _)) = &mut parsed {
+            self.vault.fill(&mut settings.feeds);
+        }
         match parsed {
             Ok(Upgraded::Current(settings)) => Ok(Loaded {
                 settings,
@@ -170,8 +191,9 @@ impl SettingsFile {
         }
     }
 
-    /// [`SettingsFile::save`] on tokio's blocking pool, so the fsync never stalls an async task.
-    pub async fn save_in_background(&self, settings: Settings) -> Result<(), SettingsError> {
+    /// [`SettingsFile::save`] on tokio's blocking pool, so the fsync (and the keychain) never
+    /// stalls an async task.
+    pub async fn save_in_background(&self, settings: Settings) -> Result<Settings, SettingsError> {
         let file = self.clone();
         tokio::task::spawn_blocking(move || file.save(&settings))
             .await
@@ -179,15 +201,21 @@ impl SettingsFile {
     }
 
     /// Writes the settings atomically (temp file, fsync, rename), readable by the user only in
-    /// a folder only the user can enter: the file holds header secrets. Does nothing after
+    /// a folder only the user can enter: the file may hold header secrets. Header values go to
+    /// the keychain first where they are kept there ([`Vault::place`]). Returns the settings as
+    /// saved (each feed saying where its values are). Does nothing after
     /// [`SettingsFile::stop_writing`].
-    pub fn save(&self, settings: &Settings) -> Result<(), SettingsError> {
+    pub fn save(&self, settings: &Settings) -> Result<Settings, SettingsError> {
+        let mut saved = settings.clone();
         if !self.writable {
-            return Ok(());
+            return Ok(saved);
         }
-        let mut json = serde_json::to_vec_pretty(settings).expect("settings always serialize");
+        let (for_file, after) = self.vault.place(&mut saved);
+        let mut json = serde_json::to_vec_pretty(&for_file).expect("settings always serialize");
         json.push(b'\n');
-        crate::files::write_atomically(&self.path, &json).map_err(|e| self.io_error("write", e))
+        crate::files::write_atomically(&self.path, &json).map_err(|e| self.io_error("write", e))?;
+        self.vault.after_write(after);
+        Ok(saved)
     }
 
     /// Renames the settings file to `settings.corrupt-<UTC time>.json` beside it.
@@ -248,6 +276,10 @@ enum Malformed {
 /// - 3 → 4: `appearance` (the theme) was added; absent means the system's. It moved the version
 ///   for the same reason: a version 3 Herald, seeing a newer file, leaves it alone instead of
 ///   saving it without the theme.
+/// - 4 → 5: header values may live in the system keychain: such a feed says `"secrets":
+///   "keychain"` and its values here are blank, and `keychain` (keep them there, default true)
+///   was added. A version 4 Herald would connect such a feed without its values, and drop the
+///   marker on its next save: it must leave a version 5 file alone.
 ///
 /// A later step that has to rewrite fields would edit the parsed JSON before the final read;
 /// until one does, the file is read straight from its text, so errors keep their line numbers.
@@ -412,7 +444,7 @@ mod tests {
     }
 
     #[test]
-    fn a_version_3_file_loads_with_the_system_theme_and_saves_as_version_4() {
+    fn a_version_3_file_loads_with_the_system_theme_and_saves_as_the_current_version() {
         let v3 = r#"{"version": 3, "feeds": [], "retention": {"maxEvents": 10, "maxAgeDays": null},
                     "notifications": {}}"#;
         let dir = tempfile::tempdir().unwrap();
@@ -428,7 +460,7 @@ mod tests {
         settings.appearance.theme = super::super::Theme::Dark;
         file.save(&settings).unwrap();
         let saved: serde_json::Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
-        assert_eq!(saved["version"], 4);
+        assert_eq!(saved["version"], VERSION);
         assert_eq!(saved["appearance"]["theme"], "dark");
         assert_eq!(file.load().unwrap().settings, settings);
     }

@@ -4,22 +4,27 @@
 //! - [`file`]: the settings file (versions and their upgrades, atomic private writes, corrupt
 //!   files moved aside).
 //! - [`feeds`]: finding a feed by id or name; import and export of the feed list.
+//! - [`secrets`]: where header values are kept (the system keychain, else the file), and
+//!   [`keychain`]: the keychain itself.
 //!
 //! Every edit goes through [`Settings::change`]: edit a copy, save it, keep it only once saved.
 
 pub mod feeds;
 mod file;
+pub mod keychain;
+pub mod secrets;
 
 use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 pub use self::file::{Loaded, SettingsError, SettingsFile, project_dirs};
+pub use self::secrets::Vault;
 use crate::feed::{FeedConfig, Retention};
 use crate::notify::rule::NotifySettings;
 
 /// The settings format version this build writes (see `file.rs` for the steps from older ones).
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Everything the user configured.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +47,13 @@ pub struct Settings {
     /// an enum: a hint a newer Herald knows must not make the file unreadable here.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub hints: BTreeSet<String>,
+    /// Keep header values in the system keychain when one answers (else in this file).
+    #[serde(default = "yes")]
+    pub keychain: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The one-time hints ([`Settings::hints`]).
@@ -80,6 +92,8 @@ pub struct GeneralSettings {
     pub retention: Retention,
     /// The window's colours ([`Appearance::theme`]).
     pub theme: Theme,
+    /// Header values in the system keychain when one answers ([`Settings::keychain`]).
+    pub keychain: bool,
 }
 
 impl GeneralSettings {
@@ -114,6 +128,7 @@ impl Default for Settings {
             notifications: NotifySettings::default(),
             appearance: Appearance::default(),
             hints: BTreeSet::new(),
+            keychain: true,
         }
     }
 }
@@ -124,6 +139,7 @@ impl Settings {
         GeneralSettings {
             retention: self.retention,
             theme: self.appearance.theme,
+            keychain: self.keychain,
         }
     }
 
@@ -131,6 +147,7 @@ impl Settings {
     pub fn set_general(&mut self, general: GeneralSettings) {
         self.retention = general.retention;
         self.appearance.theme = general.theme;
+        self.keychain = general.keychain;
     }
 
     /// The retention of every feed, as the store prunes to it.
@@ -155,11 +172,14 @@ impl Settings {
     ) -> Result<T, E> {
         let mut next = self.clone();
         let out = change(&mut next)?;
-        if let Err(e) = file.save_in_background(next.clone()).await {
-            tracing::error!(error = %e, "settings not saved");
-            return Err(e.into());
+        match file.save_in_background(next).await {
+            // As saved: each feed says where its header values went.
+            Ok(saved) => *self = saved,
+            Err(e) => {
+                tracing::error!(error = %e, "settings not saved");
+                return Err(e.into());
+            }
         }
-        *self = next;
         Ok(out)
     }
 }
