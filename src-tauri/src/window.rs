@@ -4,7 +4,7 @@
 //! system — while the engine keeps every feed, the store and the notifications running. Open
 //! (the tray, a second launch, a notification click) builds it again from the configuration;
 //! the UI loads its state from the store as at any start. The first close ever says, once,
-//! that Herald keeps running in the tray.
+//! that Herald keeps running in the tray (or, on a desktop without one, how to open it again).
 
 use herald_engine::EngineHandle;
 use herald_engine::feed::FeedId;
@@ -92,9 +92,16 @@ pub fn closed<R: Runtime>(app: &tauri::AppHandle<R>) {
         match engine.first_time(hints::CLOSED_TO_TRAY).await {
             Ok(true) => {
                 let title = "Herald is still running".to_owned();
-                let body = "Your feeds stay connected and notify you. Open Herald again from \
-                            its tray icon; quit it from the tray menu."
-                    .to_owned();
+                let body = if tray_shown().await {
+                    "Your feeds stay connected and notify you. Open Herald again from its tray \
+                     icon; quit it from the tray menu."
+                } else {
+                    // GNOME without an AppIndicator extension shows no tray icons at all.
+                    "Your feeds stay connected and notify you. This desktop shows no tray icons: \
+                     start Herald again from your applications to open it; quit it with \
+                     `herald quit`."
+                }
+                .to_owned();
                 if let Ok(Err(e)) = engine.tell(title, body).await {
                     tracing::info!(error = %e, "the closed-to-tray hint was not shown");
                 }
@@ -103,6 +110,20 @@ pub fn closed<R: Runtime>(app: &tauri::AppHandle<R>) {
             Err(e) => tracing::debug!(error = %e, "closed-to-tray hint not recorded"),
         }
     });
+}
+
+/// Whether the desktop shows tray icons now: a panel owns the StatusNotifierWatcher name on
+/// the session bus (where libappindicator registers Herald's icon).
+async fn tray_shown() -> bool {
+    let Ok(connection) = zbus::Connection::session().await else {
+        return false;
+    };
+    let Ok(dbus) = zbus::fdo::DBusProxy::new(&connection).await else {
+        return false;
+    };
+    let name =
+        zbus::names::BusName::try_from("org.kde.StatusNotifierWatcher").expect("a valid bus name");
+    dbus.name_has_owner(name).await.unwrap_or(false)
 }
 
 /// How long after the window is gone its memory is given back: the webview's last frees

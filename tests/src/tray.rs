@@ -65,6 +65,14 @@ pub struct TrayHost {
 }
 
 impl TrayHost {
+    /// The panel goes away (the desktop shows no tray icons from now on).
+    pub async fn leave(&self) {
+        self.connection
+            .release_name("org.kde.StatusNotifierWatcher")
+            .await
+            .expect("release the watcher's name");
+    }
+
     /// Claims `org.kde.StatusNotifierWatcher` on the bus at `address`.
     pub async fn start(address: &str) -> TrayHost {
         let items = Items::default();

@@ -59,7 +59,9 @@ async fn closed_to_the_tray_herald_keeps_notifying_and_its_menu_acts_then_the_wi
     .await;
     let calls = app.recorder.wait_for(1, WAIT).await;
     assert!(
-        calls.iter().any(|c| c.summary == "Herald is still running"),
+        calls
+            .iter()
+            .any(|c| c.summary == "Herald is still running" && c.body.contains("tray icon")),
         "said once, the first time: {calls:#?}"
     );
     assert!(app.session.window_handles().await.is_empty());
@@ -227,4 +229,34 @@ async fn start_at_login_is_an_autostart_entry_that_starts_herald_in_the_tray() {
     .await;
     herald_tests::ui::quit(&home.instance()).await;
     assert!(child.wait().unwrap().success());
+}
+
+#[tokio::test]
+#[ignore = "needs a display: run by the end-to-end stage under xvfb-run"]
+async fn without_a_tray_the_first_close_says_how_to_open_herald_again() {
+    let home = Home::new();
+    let app = App::launch(&home).await;
+    app.tray.item(WAIT).await;
+    app.tray.leave().await; // a desktop that shows no tray icons
+    assert_eq!(herald_tests::x11::close_titled("Herald"), 1, "one window");
+    let calls = app.recorder.wait_for(1, WAIT).await;
+    let hint = calls
+        .iter()
+        .find(|c| c.summary == "Herald is still running")
+        .expect("the hint");
+    assert!(
+        hint.body
+            .contains("start Herald again from your applications")
+            && hint.body.contains("herald quit")
+            && !hint.body.contains("tray icon;"),
+        "{}",
+        hint.body
+    );
+    // Starting it again is the way back.
+    let mut again = home.command();
+    again.env("DBUS_SESSION_BUS_ADDRESS", app.bus_address());
+    herald_tests::app::assert_success(&herald_tests::app::output(again).await);
+    app.wait_window().await;
+    assert_eq!(herald_tests::x11::count_titled("Herald"), 1);
+    app.close().await;
 }
