@@ -63,25 +63,26 @@ async fn exported_value(home: &Home, bus: &PrivateBus, name: &str) -> String {
         .to_owned()
 }
 
+/// Subscribes "CI" with the token as its Authorization header, as Herald is closed.
+async fn add_ci(home: &Home, bus: &PrivateBus) {
+    let header = format!("Authorization: {TOKEN}");
+    let args = [
+        "feeds",
+        "add",
+        "CI",
+        "https://ci.example/events",
+        "-H",
+        &header,
+    ];
+    herald(home, bus, &args).await;
+}
+
 #[tokio::test]
 async fn with_a_keychain_values_live_there_and_the_file_keeps_only_their_names() {
     let home = Home::new();
     let bus = PrivateBus::start();
     let keyring = Keyring::start(&bus.address, &home.root().join("keyring")).await;
-    let header = format!("Authorization: {TOKEN}");
-    herald(
-        &home,
-        &bus,
-        &[
-            "feeds",
-            "add",
-            "CI",
-            "https://ci.example/events",
-            "-H",
-            &header,
-        ],
-    )
-    .await;
+    add_ci(&home, &bus).await;
 
     let text = std::fs::read_to_string(home.settings_file()).unwrap();
     assert!(
@@ -107,20 +108,7 @@ async fn with_a_keychain_values_live_there_and_the_file_keeps_only_their_names()
 async fn without_a_keychain_values_stay_in_the_private_file_and_move_once_one_answers() {
     let home = Home::new();
     let bus = PrivateBus::start(); // nothing owns org.freedesktop.secrets on it
-    let header = format!("Authorization: {TOKEN}");
-    herald(
-        &home,
-        &bus,
-        &[
-            "feeds",
-            "add",
-            "CI",
-            "https://ci.example/events",
-            "-H",
-            &header,
-        ],
-    )
-    .await;
+    add_ci(&home, &bus).await;
     let text = std::fs::read_to_string(home.settings_file()).unwrap();
     assert!(text.contains(TOKEN), "kept in the file");
     assert!(!text.contains("\"secrets\""), "{text}");
@@ -151,20 +139,7 @@ async fn a_keychain_that_stops_answering_loses_nothing() {
     let bus = PrivateBus::start();
     let dir = home.root().join("keyring");
     let keyring = Keyring::start(&bus.address, &dir).await;
-    let header = format!("Authorization: {TOKEN}");
-    herald(
-        &home,
-        &bus,
-        &[
-            "feeds",
-            "add",
-            "CI",
-            "https://ci.example/events",
-            "-H",
-            &header,
-        ],
-    )
-    .await;
+    add_ci(&home, &bus).await;
     let id = feed_id(&home, "CI");
 
     // The keychain goes away (logged out of it, or its daemon died); settings change meanwhile.
