@@ -3,7 +3,7 @@
 //! come; at start, values still in the file move into a keychain that answers now.
 
 use super::Engine;
-use crate::feed::{FeedConfig, SecretsAt};
+use crate::feed::{FeedConfig, FeedId, SecretsAt};
 use crate::report::Report;
 
 impl Engine {
@@ -15,9 +15,17 @@ impl Engine {
             .any(|f| f.secrets == SecretsAt::KeychainLocked)
     }
 
-    /// Asks the keychain again for the values feeds wait for, and starts those it gives. Only
-    /// memory learns them: the file already says they are in the keychain.
-    pub(super) async fn retry_keychain(&mut self) {
+    /// Feed `id` waits for its header values from the keychain.
+    pub(super) fn waits_for_keychain(&self, id: &FeedId) -> bool {
+        self.settings
+            .feeds
+            .iter()
+            .any(|f| &f.id == id && f.secrets == SecretsAt::KeychainLocked)
+    }
+
+    /// Asks the keychain again for the values feeds wait for, and starts those it gives (their
+    /// ids are returned). Only memory learns them: the file already says they are in the keychain.
+    pub(super) async fn retry_keychain(&mut self) -> Vec<FeedId> {
         let vault = self.file.vault().clone();
         let mut waiting: Vec<FeedConfig> = self
             .settings
@@ -33,7 +41,7 @@ impl Engine {
         .await
         .expect("reading the keychain does not panic");
         if filled.is_empty() {
-            return;
+            return filled;
         }
         for config in waiting.into_iter().filter(|f| filled.contains(&f.id)) {
             let Some(slot) = self.settings.feeds.iter_mut().find(|f| f.id == config.id) else {
@@ -44,6 +52,7 @@ impl Engine {
             self.restart_feed(config).await;
         }
         self.report(Report::Feeds(self.views())).await;
+        filled
     }
 
     /// Moves header values still kept in the file into the keychain, when the user keeps the

@@ -230,7 +230,7 @@ impl Engine {
                 Some(report) = store_reports.recv() => self.on_store_report(report).await,
                 Some(reason) = triggers.recv() => self.feeds.refresh_all(reason),
                 _ = prune.tick() => self.store_write(self.store.prune()).await,
-                _ = keychain.tick(), if self.waiting_for_keychain() => self.retry_keychain().await,
+                _ = keychain.tick(), if self.waiting_for_keychain() => drop(self.retry_keychain().await),
             }
         };
         // Feeds first, so nothing new arrives; then what was received goes to disk, and what
@@ -278,12 +278,17 @@ impl Engine {
             Command::RemoveFeed(id, reply) => drop(reply.send(self.remove(&id).await)),
             Command::Notices(reply) => drop(reply.send(self.notices.all())),
             Command::Reconnect(id, reply) => {
-                // A feed waiting for the keychain reconnects by asking it again, now.
-                if self.waiting_for_keychain() {
-                    self.retry_keychain().await;
-                }
-                let why = Control::Reconnect("you asked to reconnect".into());
-                drop(reply.send(self.feeds.control(&id, why).await));
+                // A feed waiting for the keychain reconnects by asking it again, now; once
+                // given its values it has just started, so it needs no second connection.
+                let started =
+                    self.waits_for_keychain(&id) && self.retry_keychain().await.contains(&id);
+                let result = if started {
+                    Ok(())
+                } else {
+                    let why = Control::Reconnect("you asked to reconnect".into());
+                    self.feeds.control(&id, why).await
+                };
+                drop(reply.send(result));
             }
             Command::SetPaused(id, paused, reply) => {
                 drop(reply.send(self.set_paused(&id, paused).await));

@@ -88,7 +88,8 @@ impl Registry {
         let config = Arc::new(config);
         let id = config.id.clone();
         let (control, control_rx) = mpsc::channel(CONTROL_QUEUE);
-        let client = if config.secrets == SecretsAt::KeychainLocked {
+        let waiting = config.secrets == SecretsAt::KeychainLocked;
+        let client = if waiting {
             Err(waiting_for_keychain())
         } else {
             self.clients.for_feed(&config).await
@@ -110,7 +111,7 @@ impl Registry {
             }
             Err(error) => {
                 tracing::warn!(feed = %id, %error, "feed cannot start");
-                let next_try_at = if config.secrets == SecretsAt::KeychainLocked {
+                let next_try_at = if waiting {
                     crate::time::ms_after(KEYCHAIN_RETRY)
                 } else {
                     0
